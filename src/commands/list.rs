@@ -1,0 +1,89 @@
+//! `opweek list`: the recorded events, filtered, as a table, CSV (the export
+//! format) or JSON.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use super::Context;
+use crate::csvio::EventWriter;
+use crate::dates::resolve_range;
+use crate::model::{check_operation_code, check_type_key, OpSelection};
+use crate::output::{json::ArrayWriter, table, ListFormat};
+use crate::store::{EventFilter, StoreError};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Only this operation
+    #[arg(long, value_name = "CODE")]
+    pub op: Option<String>,
+    /// Only this activity type
+    #[arg(long = "type", value_name = "TYPE")]
+    pub type_key: Option<String>,
+    /// From this date (inclusive)
+    #[arg(long, allow_hyphen_values = true, value_name = "DATE")]
+    pub from: Option<String>,
+    /// To this date (inclusive)
+    #[arg(long, allow_hyphen_values = true, value_name = "DATE")]
+    pub to: Option<String>,
+    /// Include voided events
+    #[arg(long)]
+    pub all: bool,
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+}
+
+pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
+    let filter = filter_from(&a, ctx)?;
+    let store = ctx.open()?;
+    if let OpSelection::One(code) = &filter.ops {
+        store.operation(code)?;
+    }
+    if let Some(key) = &filter.type_key {
+        store.activity_type(key)?;
+    }
+    match a.format {
+        ListFormat::Table => {
+            let mut events = Vec::new();
+            store.for_each_event(&filter, |e| -> Result<(), StoreError> {
+                events.push(e);
+                Ok(())
+            })?;
+            if events.is_empty() {
+                eprintln!("No events match.");
+            } else {
+                table::events(&events, out)?;
+                out.flush()?;
+                let n = events.len();
+                eprintln!("{n} event{}", if n == 1 { "" } else { "s" });
+            }
+        }
+        ListFormat::Csv => {
+            let mut w = EventWriter::new(out)?;
+            store.for_each_event(&filter, |e| -> Result<()> { Ok(w.write(&e)?) })?;
+            w.finish()?;
+        }
+        ListFormat::Json => {
+            let mut w = ArrayWriter::new(out)?;
+            store.for_each_event(&filter, |e| -> Result<()> { Ok(w.write(&e)?) })?;
+            w.finish()?;
+        }
+    }
+    Ok(())
+}
+
+fn filter_from(a: &Args, ctx: &Context) -> Result<EventFilter> {
+    Ok(EventFilter {
+        ops: match &a.op {
+            Some(code) => OpSelection::One(check_operation_code(code.trim())?),
+            None => OpSelection::All,
+        },
+        type_key: a
+            .type_key
+            .as_deref()
+            .map(|t| check_type_key(t.trim()))
+            .transpose()?,
+        dates: resolve_range(None, a.from.as_deref(), a.to.as_deref(), ctx.today)?,
+        include_voided: a.all,
+    })
+}

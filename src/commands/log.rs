@@ -1,0 +1,105 @@
+//! `opweek log TYPE ...`: record one activity as it happens. The event is
+//! validated by the same `Resolver` that checks imported rows, then stored;
+//! its id goes to stdout so a script can amend it later.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use super::Context;
+use crate::validate::{Defaults, EventInput, Resolver};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Activity type key, such as offender-visit (see `opweek type list`)
+    #[arg(value_name = "TYPE")]
+    pub type_key: String,
+    /// Operation code [default: the one operation whose dates contain the date]
+    #[arg(long, value_name = "CODE")]
+    pub op: Option<String>,
+    #[command(flatten)]
+    pub fields: FieldArgs,
+}
+
+/// The event fields a user types, shared by `log` and `amend`. Values are
+/// taken as text and validated by the domain, so a bad value is a clear
+/// error (exit 1) rather than a usage message.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct FieldArgs {
+    /// Date of the activity: YYYY-MM-DD, today or yesterday [log default: today]
+    #[arg(long, allow_hyphen_values = true)]
+    pub date: Option<String>,
+    /// Time of the activity, HH:MM
+    #[arg(long)]
+    pub time: Option<String>,
+    /// How many (a search may seize 5 devices) [log default: 1]
+    #[arg(long, allow_hyphen_values = true)]
+    pub count: Option<String>,
+    /// Police force [log default: the operation's force]
+    #[arg(long)]
+    pub force: Option<String>,
+    /// Team or unit
+    #[arg(long)]
+    pub team: Option<String>,
+    /// Area or neighbourhood
+    #[arg(long)]
+    pub area: Option<String>,
+    /// Officer's collar number
+    #[arg(long, value_name = "ID")]
+    pub officer: Option<String>,
+    /// Warrant, crime or case reference (a reference, never a name)
+    #[arg(long = "ref", value_name = "REF")]
+    pub reference: Option<String>,
+    /// Detail, such as the offence: "making indecent images of children"
+    #[arg(long)]
+    pub detail: Option<String>,
+    /// Partner agency
+    #[arg(long)]
+    pub partner: Option<String>,
+    /// Outcome
+    #[arg(long)]
+    pub outcome: Option<String>,
+    /// Free-text note
+    #[arg(long = "note", value_name = "TEXT")]
+    pub notes: Option<String>,
+}
+
+impl FieldArgs {
+    /// The fields as an `EventInput`, operation and type left unset.
+    pub fn to_input(&self) -> EventInput {
+        EventInput {
+            date: self.date.clone(),
+            time: self.time.clone(),
+            count: self.count.clone(),
+            force: self.force.clone(),
+            team: self.team.clone(),
+            area: self.area.clone(),
+            officer: self.officer.clone(),
+            reference: self.reference.clone(),
+            detail: self.detail.clone(),
+            partner: self.partner.clone(),
+            outcome: self.outcome.clone(),
+            notes: self.notes.clone(),
+            ..EventInput::default()
+        }
+    }
+}
+
+pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
+    let mut input = a.fields.to_input();
+    input.type_key = Some(a.type_key);
+    input.operation = a.op;
+    let mut store = ctx.open()?;
+    let resolver = Resolver::new(store.operations()?, store.activity_types()?);
+    let defaults = Defaults {
+        today: ctx.today,
+        date: Some(ctx.today),
+        operation: None,
+        recorded_by: ctx.user.clone(),
+        recorded_at: crate::store::now_utc(),
+    };
+    let event = resolver.event(&input, &defaults)?;
+    store.insert_event(&event)?;
+    writeln!(out, "{}", event.id)?;
+    Ok(())
+}

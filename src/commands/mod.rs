@@ -1,0 +1,64 @@
+//! One module per subcommand, each the same shape: an `Args` (or `Command`)
+//! struct of its flags, a `run` function from those arguments to store calls
+//! and rendered output, and small helpers. Commands write results to the
+//! `out` they are given and return errors; `main` decides what reaches the
+//! terminal and with which exit status.
+
+pub mod demo;
+pub mod export;
+pub mod list;
+pub mod log;
+pub mod op;
+pub mod report;
+pub mod show;
+pub mod types;
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Context as _, Result};
+use chrono::NaiveDate;
+
+use crate::cli::Command;
+use crate::store::Store;
+
+/// What every command may need besides its own arguments, resolved once in
+/// `main`: nothing here is read from the environment by a command itself.
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub db: PathBuf,
+    pub today: NaiveDate,
+    pub user: String,
+}
+
+impl Context {
+    pub fn open(&self) -> Result<Store> {
+        Store::open(&self.db).with_context(|| format!("cannot open database {}", self.db.display()))
+    }
+
+    /// `recorded_at` for something recorded now.
+    pub fn now(&self) -> String {
+        crate::store::now_utc()
+    }
+}
+
+pub fn run(command: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
+    match command {
+        Command::Op(c) => op::run(c, ctx, out),
+        Command::Type(c) => types::run(c, ctx, out),
+        Command::Log(a) => log::run(a, ctx, out),
+        Command::List(a) => list::run(a, ctx, out),
+        Command::Show(a) => show::run(a, ctx, out),
+        Command::Report(a) => report::run(a, ctx, out),
+        Command::Export(a) => export::run(a, ctx, out),
+        Command::Demo(a) => demo::run(a, ctx, out),
+    }
+}
+
+/// opweek's folder in the platform's data directory (e.g.
+/// ~/.local/share/opweek), or the current directory where there is none.
+pub fn default_data_dir() -> PathBuf {
+    dirs::data_dir()
+        .map(|d| d.join("opweek"))
+        .unwrap_or_else(|| PathBuf::from("."))
+}

@@ -1,0 +1,54 @@
+//! `opweek report`: tallies for an operation, a campaign, a week or a date
+//! range, optionally broken down by one dimension, in one of several formats.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use super::Context;
+use crate::model::Dimension;
+use crate::output::{self, ReportFormat};
+use crate::report::{self as compute, Period};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// One operation
+    #[arg(long, value_name = "CODE", conflicts_with = "campaign")]
+    pub op: Option<String>,
+    /// Every operation of a campaign
+    #[arg(long, value_name = "C")]
+    pub campaign: Option<String>,
+    /// An ISO week, such as 2017-W46
+    #[arg(long, value_name = "YYYY-Www", conflicts_with_all = ["from", "to"])]
+    pub week: Option<String>,
+    /// From this date (inclusive)
+    #[arg(long, allow_hyphen_values = true, value_name = "DATE")]
+    pub from: Option<String>,
+    /// To this date (inclusive)
+    #[arg(long, allow_hyphen_values = true, value_name = "DATE")]
+    pub to: Option<String>,
+    /// Break the tallies down by
+    #[arg(long, value_enum)]
+    pub by: Option<Dimension>,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+}
+
+pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
+    let period = Period::from_args(
+        a.op.as_deref(),
+        a.campaign.as_deref(),
+        a.week.as_deref(),
+        a.from.as_deref(),
+        a.to.as_deref(),
+        ctx.today,
+    )?;
+    let store = ctx.open()?;
+    let report = compute::build(&store, &period, a.by)?;
+    match a.format {
+        ReportFormat::Table => output::table::report(&report, out)?,
+        ReportFormat::Csv => output::csv::report(&report, out)?,
+        ReportFormat::Json => output::json::report(&report, out)?,
+    }
+    Ok(())
+}

@@ -1,0 +1,24 @@
+//! `opweek show ID`: one event, every field.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use super::Context;
+use crate::model::parse_event_ref;
+use crate::output::table;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The event's id as `log` printed it, or its first 8 or more characters as
+    /// `list` shows them
+    pub id: String,
+}
+
+pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
+    let event_ref = parse_event_ref(&a.id)?;
+    let store = ctx.open()?;
+    let id = store.resolve_event(&event_ref)?;
+    table::event_detail(&store.event(id)?, out)?;
+    Ok(())
+}

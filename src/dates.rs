@@ -1,0 +1,204 @@
+//! Dates, ISO weeks and date ranges as the user types them, turned into
+//! validated values. `today` is always passed in, never read here, so every
+//! rule can be tested for any day.
+
+use chrono::{Datelike, Days, NaiveDate, Weekday};
+use serde::Serialize;
+use thiserror::Error;
+
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum DateError {
+    #[error("{0} is not a valid date (expected YYYY-MM-DD, today or yesterday)")]
+    Date(String),
+    #[error("{0} is not a valid week (expected an ISO week such as 2017-W46)")]
+    Week(String),
+    #[error("{0} does not exist: {1} has {2} ISO weeks")]
+    NoSuchWeek(String, i32, u32),
+    #[error("--from {from} is after --to {to}")]
+    Reversed { from: NaiveDate, to: NaiveDate },
+}
+
+/// Parses `YYYY-MM-DD`, `today` or `yesterday`. Impossible dates such as
+/// 2017-02-30 are refused, not rolled over.
+pub fn parse_date(s: &str, today: NaiveDate) -> Result<NaiveDate, DateError> {
+    let t = s.trim();
+    match t.to_ascii_lowercase().as_str() {
+        "today" => return Ok(today),
+        "yesterday" => return today.pred_opt().ok_or_else(|| DateError::Date(s.into())),
+        _ => {}
+    }
+    // chrono accepts "2017-1-5" and signed years; a record wants one spelling.
+    let shaped = t.len() == 10
+        && t.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    if !shaped {
+        return Err(DateError::Date(s.into()));
+    }
+    NaiveDate::parse_from_str(t, "%Y-%m-%d").map_err(|_| DateError::Date(s.into()))
+}
+
+/// Parses an ISO 8601 week, `YYYY-Www`, into its Monday and Sunday. The year
+/// is the ISO week-year: 2020-W53 ends on 3 January 2021.
+pub fn parse_week(s: &str) -> Result<(NaiveDate, NaiveDate), DateError> {
+    let t = s.trim();
+    let bad = || DateError::Week(s.to_string());
+    let (year, week) = t.split_once(['-']).ok_or_else(bad)?;
+    let week = week
+        .strip_prefix('W')
+        .or_else(|| week.strip_prefix('w'))
+        .ok_or_else(bad)?;
+    if year.len() != 4 || week.len() != 2 {
+        return Err(bad());
+    }
+    let year: i32 = year.parse().map_err(|_| bad())?;
+    let week: u32 = week.parse().map_err(|_| bad())?;
+    if week == 0 {
+        return Err(bad());
+    }
+    let monday = NaiveDate::from_isoywd_opt(year, week, Weekday::Mon).ok_or_else(|| {
+        let weeks = NaiveDate::from_ymd_opt(year, 12, 28)
+            .map(|d| d.iso_week().week())
+            .unwrap_or(52);
+        DateError::NoSuchWeek(s.to_string(), year, weeks)
+    })?;
+    let sunday = monday + Days::new(6);
+    Ok((monday, sunday))
+}
+
+/// An inclusive range of dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct DateRange {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+impl DateRange {
+    pub fn new(from: NaiveDate, to: NaiveDate) -> Result<DateRange, DateError> {
+        if from > to {
+            Err(DateError::Reversed { from, to })
+        } else {
+            Ok(DateRange { from, to })
+        }
+    }
+
+    /// Every date in the range, in order.
+    pub fn days(&self) -> impl Iterator<Item = NaiveDate> {
+        let to = self.to;
+        self.from.iter_days().take_while(move |d| *d <= to)
+    }
+
+    pub fn intersect(&self, other: &DateRange) -> Option<DateRange> {
+        let from = self.from.max(other.from);
+        let to = self.to.min(other.to);
+        (from <= to).then_some(DateRange { from, to })
+    }
+}
+
+/// Dates as the user gave them on the command line (`--week`, `--from`,
+/// `--to`), resolved into at most one range. `None` means "no limit".
+pub fn resolve_range(
+    week: Option<&str>,
+    from: Option<&str>,
+    to: Option<&str>,
+    today: NaiveDate,
+) -> Result<Option<DateRange>, DateError> {
+    if let Some(w) = week {
+        let (from, to) = parse_week(w)?;
+        return Ok(Some(DateRange { from, to }));
+    }
+    let from = from.map(|s| parse_date(s, today)).transpose()?;
+    let to = to.map(|s| parse_date(s, today)).transpose()?;
+    match (from, to) {
+        (None, None) => Ok(None),
+        (Some(f), None) => DateRange::new(f, today.max(f)).map(Some),
+        // The earliest date a record can carry, spelled so that stored
+        // YYYY-MM-DD text still compares in date order.
+        (None, Some(t)) => {
+            DateRange::new(NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or(t), t).map(Some)
+        }
+        (Some(f), Some(t)) => DateRange::new(f, t).map(Some),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn dates() {
+        let today = d("2017-11-15");
+        assert_eq!(parse_date("2017-11-13", today), Ok(d("2017-11-13")));
+        assert_eq!(parse_date("today", today), Ok(today));
+        assert_eq!(parse_date("yesterday", today), Ok(d("2017-11-14")));
+        assert_eq!(parse_date("2016-02-29", today), Ok(d("2016-02-29")));
+        for bad in [
+            "2017-02-30",
+            "2017-02-29",
+            "2017-13-01",
+            "17-11-13",
+            "2017-1-5",
+            "13/11/2017",
+            "",
+        ] {
+            assert!(parse_date(bad, today).is_err(), "{bad} accepted");
+        }
+        assert_eq!(
+            parse_date("2017-02-30", today).unwrap_err().to_string(),
+            "2017-02-30 is not a valid date (expected YYYY-MM-DD, today or yesterday)"
+        );
+    }
+
+    #[test]
+    fn iso_week_edges() {
+        assert_eq!(
+            parse_week("2017-W46"),
+            Ok((d("2017-11-13"), d("2017-11-19")))
+        );
+        assert_eq!(
+            parse_week("2020-W53"),
+            Ok((d("2020-12-28"), d("2021-01-03")))
+        );
+        assert_eq!(
+            parse_week("2021-W01"),
+            Ok((d("2021-01-04"), d("2021-01-10")))
+        );
+        assert_eq!(
+            parse_week("2015-W01"),
+            Ok((d("2014-12-29"), d("2015-01-04")))
+        );
+        assert_eq!(
+            parse_week("2017-W53").unwrap_err().to_string(),
+            "2017-W53 does not exist: 2017 has 52 ISO weeks"
+        );
+        for bad in [
+            "2017-W54", "2017-W00", "2017-46", "2017W46", "2017-W4", "W46",
+        ] {
+            assert!(parse_week(bad).is_err(), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn ranges() {
+        let today = d("2017-11-30");
+        assert_eq!(resolve_range(None, None, None, today), Ok(None));
+        let r = resolve_range(None, Some("2017-11-13"), Some("2017-11-19"), today)
+            .unwrap()
+            .unwrap();
+        assert_eq!(r.days().count(), 7);
+        assert!(resolve_range(None, Some("2017-11-19"), Some("2017-11-13"), today).is_err());
+        let open = resolve_range(None, Some("2017-11-13"), None, today)
+            .unwrap()
+            .unwrap();
+        assert_eq!(open.to, today);
+        let w = resolve_range(Some("2017-W46"), None, None, today)
+            .unwrap()
+            .unwrap();
+        assert_eq!((w.from, w.to), (d("2017-11-13"), d("2017-11-19")));
+    }
+}

@@ -1,0 +1,14 @@
+//! opweek: record a police week of action event by event, and report its
+//! tallies. The binary (`src/main.rs`) only parses arguments and maps errors
+//! to exit codes; everything else lives in this library so it can be tested
+//! and benchmarked in-process. See ARCHITECTURE.md for the module map.
+
+pub mod cli;
+pub mod commands;
+pub mod csvio;
+pub mod dates;
+pub mod model;
+pub mod output;
+pub mod report;
+pub mod store;
+pub mod validate;

@@ -1,0 +1,444 @@
+//! The domain: operations, activity types and events, and the rules a value
+//! must meet before it is stored. Every entry point that accepts user data
+//! (`log`, `amend`, `import`, `op add`, `type add`) validates through these
+//! functions, so one rule is written once and worded once.
+
+use chrono::{NaiveDate, NaiveTime};
+use serde::Serialize;
+use thiserror::Error;
+use uuid::Uuid;
+
+/// A value the user gave that the domain refuses. The message names the value
+/// and what was expected, so it can be shown as it is.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum ValidationError {
+    #[error("{0:?} is not a valid count (expected a whole number of 1 or more)")]
+    Count(String),
+    #[error("{0:?} is not a valid time (expected HH:MM, 24-hour)")]
+    Time(String),
+    #[error("{0:?} is not a valid {1} (expected lower-case letters, digits and single hyphens, such as {2})")]
+    Key(String, &'static str, &'static str),
+    #[error("{0:?} is not a valid event id (expected a UUID such as 015fb413-d700-71f2-a652-c83c3459d7ce, or its first 8 or more characters)")]
+    EventId(String),
+    #[error("{0:?} is not a valid status (expected active or voided)")]
+    Status(String),
+    #[error("{field} must not be empty")]
+    Empty { field: &'static str },
+    #[error("{field} is too long ({len} characters; at most {max})")]
+    TooLong {
+        field: &'static str,
+        len: usize,
+        max: usize,
+    },
+    #[error("end date {end} is before start date {start}")]
+    EndBeforeStart { start: NaiveDate, end: NaiveDate },
+    #[error("{date} is outside operation {code} ({start} to {end})")]
+    OutsideOperation {
+        date: NaiveDate,
+        code: String,
+        start: NaiveDate,
+        end: NaiveDate,
+    },
+}
+
+/// The longest free-text value accepted, in characters. Generous for notes,
+/// but a bound, so a pasted file cannot end up in one field.
+pub const MAX_TEXT: usize = 10_000;
+
+/// Which operations a query covers.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum OpSelection {
+    #[default]
+    All,
+    One(String),
+    Campaign(String),
+}
+
+/// What a report breaks its tallies down by, besides the activity type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Dimension {
+    Type,
+    Day,
+    Force,
+    Team,
+    Area,
+    Officer,
+}
+
+impl Dimension {
+    pub fn name(self) -> &'static str {
+        match self {
+            Dimension::Type => "type",
+            Dimension::Day => "day",
+            Dimension::Force => "force",
+            Dimension::Team => "team",
+            Dimension::Area => "area",
+            Dimension::Officer => "officer",
+        }
+    }
+}
+
+/// One week of action.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Operation {
+    pub code: String,
+    pub title: String,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub force: Option<String>,
+    pub unit: Option<String>,
+    pub campaign: Option<String>,
+    pub notes: Option<String>,
+}
+
+impl Operation {
+    pub fn contains(&self, date: NaiveDate) -> bool {
+        self.start <= date && date <= self.end
+    }
+
+    /// Refuses a date outside the operation's dates.
+    pub fn check_date(&self, date: NaiveDate) -> Result<(), ValidationError> {
+        if self.contains(date) {
+            Ok(())
+        } else {
+            Err(ValidationError::OutsideOperation {
+                date,
+                code: self.code.clone(),
+                start: self.start,
+                end: self.end,
+            })
+        }
+    }
+}
+
+/// A kind of activity that is counted, with the words the briefing uses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ActivityType {
+    pub key: String,
+    pub label: String,
+    pub noun: String,
+    pub plural: String,
+    pub phrase: String,
+    pub retired: bool,
+}
+
+/// Whether an event counts in tallies. Events are voided, never deleted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Active,
+    Voided,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Active => "active",
+            Status::Voided => "voided",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Status, ValidationError> {
+        match s.trim() {
+            "active" | "" => Ok(Status::Active),
+            "voided" => Ok(Status::Voided),
+            other => Err(ValidationError::Status(other.to_string())),
+        }
+    }
+}
+
+/// The fields of an event that a user records and may amend. Optional text
+/// fields are `None` when empty: an empty string is never stored.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct EventFields {
+    pub date: Option<NaiveDate>,
+    pub time: Option<NaiveTime>,
+    pub count: Option<i64>,
+    pub force: Option<String>,
+    pub team: Option<String>,
+    pub area: Option<String>,
+    pub officer: Option<String>,
+    pub reference: Option<String>,
+    pub detail: Option<String>,
+    pub partner: Option<String>,
+    pub outcome: Option<String>,
+    pub notes: Option<String>,
+}
+
+/// One recorded activity, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Event {
+    pub id: Uuid,
+    pub operation: String,
+    #[serde(rename = "type")]
+    pub type_key: String,
+    pub date: NaiveDate,
+    #[serde(serialize_with = "serialize_time")]
+    pub time: Option<NaiveTime>,
+    pub count: i64,
+    pub force: Option<String>,
+    pub team: Option<String>,
+    pub area: Option<String>,
+    pub officer: Option<String>,
+    pub reference: Option<String>,
+    pub detail: Option<String>,
+    pub partner: Option<String>,
+    pub outcome: Option<String>,
+    pub notes: Option<String>,
+    pub recorded_by: String,
+    pub recorded_at: String,
+    pub status: Status,
+}
+
+fn serialize_time<S: serde::Serializer>(t: &Option<NaiveTime>, s: S) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => s.serialize_str(&format_time(*t)),
+        None => s.serialize_none(),
+    }
+}
+
+/// The event's fields in the export's column order, after `id, operation,
+/// type`: shared by export, list and import so they cannot drift apart.
+pub const EXPORT_HEADER: [&str; 18] = [
+    "id",
+    "operation",
+    "type",
+    "date",
+    "time",
+    "count",
+    "force",
+    "team",
+    "area",
+    "officer",
+    "reference",
+    "detail",
+    "partner",
+    "outcome",
+    "notes",
+    "recorded_by",
+    "recorded_at",
+    "status",
+];
+
+impl Event {
+    /// The event as export cells, in `EXPORT_HEADER` order.
+    pub fn to_record(&self) -> [String; 18] {
+        let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+        [
+            self.id.to_string(),
+            self.operation.clone(),
+            self.type_key.clone(),
+            self.date.to_string(),
+            self.time.map(format_time).unwrap_or_default(),
+            self.count.to_string(),
+            opt(&self.force),
+            opt(&self.team),
+            opt(&self.area),
+            opt(&self.officer),
+            opt(&self.reference),
+            opt(&self.detail),
+            opt(&self.partner),
+            opt(&self.outcome),
+            opt(&self.notes),
+            self.recorded_by.clone(),
+            self.recorded_at.clone(),
+            self.status.as_str().to_string(),
+        ]
+    }
+}
+
+/// Parses a count given as text: a whole number of at least 1.
+pub fn parse_count(s: &str) -> Result<i64, ValidationError> {
+    match s.trim().parse::<i64>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(ValidationError::Count(s.to_string())),
+    }
+}
+
+/// Parses `HH:MM` (24-hour). Seconds are not recorded: activity logs are kept
+/// to the minute.
+pub fn parse_time(s: &str) -> Result<NaiveTime, ValidationError> {
+    let t = s.trim();
+    if t.len() != 5 {
+        return Err(ValidationError::Time(s.to_string()));
+    }
+    NaiveTime::parse_from_str(t, "%H:%M").map_err(|_| ValidationError::Time(s.to_string()))
+}
+
+pub fn format_time(t: NaiveTime) -> String {
+    t.format("%H:%M").to_string()
+}
+
+/// Parses an event id (a UUID, hyphenated or not).
+pub fn parse_event_id(s: &str) -> Result<Uuid, ValidationError> {
+    Uuid::try_parse(s.trim()).map_err(|_| ValidationError::EventId(s.to_string()))
+}
+
+/// How a user names an event on the command line: its full id, or the first
+/// 8 or more hex digits of it (as `list` shows).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventRef {
+    Id(Uuid),
+    /// Lower-case hex digits, hyphens removed, 8 to 31 of them.
+    Prefix(String),
+}
+
+pub fn parse_event_ref(s: &str) -> Result<EventRef, ValidationError> {
+    if let Ok(id) = parse_event_id(s) {
+        return Ok(EventRef::Id(id));
+    }
+    let hex: String = s.trim().chars().filter(|c| *c != '-').collect();
+    if (8..32).contains(&hex.len()) && hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        Ok(EventRef::Prefix(hex.to_ascii_lowercase()))
+    } else {
+        Err(ValidationError::EventId(s.to_string()))
+    }
+}
+
+/// Checks a kebab-case key: an operation code or an activity type key.
+fn check_key(
+    s: &str,
+    what: &'static str,
+    example: &'static str,
+) -> Result<String, ValidationError> {
+    let ok = !s.is_empty()
+        && s.len() <= 40
+        && s.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        });
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err(ValidationError::Key(s.to_string(), what, example))
+    }
+}
+
+pub fn check_operation_code(s: &str) -> Result<String, ValidationError> {
+    check_key(s, "operation code", "nov17-mersey")
+}
+
+pub fn check_type_key(s: &str) -> Result<String, ValidationError> {
+    check_key(s, "activity type key", "knife-surrender")
+}
+
+/// A free-text value as given: kept verbatim (quotes, newlines and all,
+/// because evidential text must survive exactly), except that a blank value
+/// means "none" and a huge one is refused.
+pub fn clean_text(field: &'static str, v: Option<&str>) -> Result<Option<String>, ValidationError> {
+    match v {
+        None => Ok(None),
+        Some(s) if s.trim().is_empty() => Ok(None),
+        Some(s) => {
+            let len = s.chars().count();
+            if len > MAX_TEXT {
+                Err(ValidationError::TooLong {
+                    field,
+                    len,
+                    max: MAX_TEXT,
+                })
+            } else {
+                Ok(Some(s.to_string()))
+            }
+        }
+    }
+}
+
+/// Like `clean_text`, for a field that must have a value; surrounding
+/// spaces of a short label or title are dropped.
+pub fn required_text(field: &'static str, v: &str) -> Result<String, ValidationError> {
+    clean_text(field, Some(v.trim()))?.ok_or(ValidationError::Empty { field })
+}
+
+/// A new event id. Version 7 UUIDs are time-ordered, so events logged in
+/// sequence land next to each other in the id index (fast bulk loads), and
+/// they stay globally unique so exports from several forces merge.
+pub fn new_event_id() -> Uuid {
+    Uuid::now_v7()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts() {
+        assert_eq!(parse_count("1"), Ok(1));
+        assert_eq!(parse_count(" 80 "), Ok(80));
+        for bad in ["0", "-3", "two", "1.5", ""] {
+            assert!(parse_count(bad).is_err(), "{bad} accepted");
+        }
+        assert_eq!(
+            parse_count("0").unwrap_err().to_string(),
+            "\"0\" is not a valid count (expected a whole number of 1 or more)"
+        );
+    }
+
+    #[test]
+    fn times() {
+        assert_eq!(format_time(parse_time("09:05").unwrap()), "09:05");
+        for bad in ["9:05", "24:00", "12:60", "noon", "12:00:00"] {
+            assert!(parse_time(bad).is_err(), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn event_refs() {
+        let full = "015fb413-d700-71f2-a652-c83c3459d7ce";
+        assert!(matches!(parse_event_ref(full), Ok(EventRef::Id(_))));
+        assert_eq!(
+            parse_event_ref("015FB413"),
+            Ok(EventRef::Prefix("015fb413".into()))
+        );
+        assert_eq!(
+            parse_event_ref("015fb413-d7"),
+            Ok(EventRef::Prefix("015fb413d7".into()))
+        );
+        for bad in ["015fb41", "xyz12345", ""] {
+            assert!(parse_event_ref(bad).is_err(), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn keys() {
+        assert!(check_type_key("knife-surrender").is_ok());
+        assert!(check_operation_code("nov17-mersey").is_ok());
+        for bad in ["Knife", "a--b", "-a", "a-", "a b", "", "a_b"] {
+            assert!(check_type_key(bad).is_err(), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn text_is_kept_verbatim_and_bounded() {
+        assert_eq!(clean_text("notes", Some("  ")), Ok(None));
+        assert_eq!(clean_text("notes", Some(" a\n")), Ok(Some(" a\n".into())));
+        assert_eq!(required_text("title", " A "), Ok("A".into()));
+        let long = "x".repeat(MAX_TEXT + 1);
+        assert!(clean_text("notes", Some(&long)).is_err());
+        assert!(required_text("title", " ").is_err());
+    }
+
+    #[test]
+    fn operation_dates() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let op = Operation {
+            code: "x".into(),
+            title: "X".into(),
+            start: d("2017-11-13"),
+            end: d("2017-11-19"),
+            force: None,
+            unit: None,
+            campaign: None,
+            notes: None,
+        };
+        assert!(op.check_date(d("2017-11-13")).is_ok());
+        assert!(op.check_date(d("2017-11-19")).is_ok());
+        assert_eq!(
+            op.check_date(d("2017-11-20")).unwrap_err().to_string(),
+            "2017-11-20 is outside operation x (2017-11-13 to 2017-11-19)"
+        );
+    }
+}

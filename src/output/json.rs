@@ -1,0 +1,66 @@
+//! Reports and events as JSON. The report's shape is the contract's:
+//! `{"period":{"from":..,"to":..},"rows":[{"type":..,"label":..,"count":..}]}`,
+//! each row carrying the `--by` key (named after the dimension) when given.
+
+use std::io::Write;
+
+use serde_json::{json, Map, Value};
+
+use crate::report::Report;
+
+pub fn report_value(r: &Report) -> Value {
+    let rows: Vec<Value> = r
+        .rows
+        .iter()
+        .map(|row| {
+            let mut m = Map::new();
+            if let Some(by) = r.by {
+                m.insert(by.name().into(), json!(row.key));
+            }
+            m.insert("type".into(), json!(row.type_key));
+            m.insert("label".into(), json!(row.label));
+            m.insert("count".into(), json!(row.count));
+            Value::Object(m)
+        })
+        .collect();
+    json!({
+        "period": {"from": r.period.from.to_string(), "to": r.period.to.to_string()},
+        "operations": r.operations.iter().map(|o| o.code.as_str()).collect::<Vec<_>>(),
+        "campaign": r.campaign,
+        "by": r.by.map(|b| b.name()),
+        "rows": rows,
+        "total": r.total,
+    })
+}
+
+pub fn report(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &report_value(r))?;
+    writeln!(out)
+}
+
+/// Streams a JSON array one value at a time, so `list --format json` of a
+/// large selection never holds it all.
+pub struct ArrayWriter<'a> {
+    out: &'a mut dyn Write,
+    first: bool,
+}
+
+impl<'a> ArrayWriter<'a> {
+    pub fn new(out: &'a mut dyn Write) -> std::io::Result<ArrayWriter<'a>> {
+        out.write_all(b"[")?;
+        Ok(ArrayWriter { out, first: true })
+    }
+
+    pub fn write<T: serde::Serialize>(&mut self, v: &T) -> std::io::Result<()> {
+        self.out
+            .write_all(if self.first { b"\n  " } else { b",\n  " })?;
+        self.first = false;
+        serde_json::to_writer(&mut *self.out, v)?;
+        Ok(())
+    }
+
+    pub fn finish(self) -> std::io::Result<()> {
+        self.out
+            .write_all(if self.first { b"]\n" } else { b"\n]\n" })
+    }
+}

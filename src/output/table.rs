@@ -1,0 +1,199 @@
+//! Tables for people at a terminal (comfy-table). Every table fits an
+//! 80-column terminal: columns wrap rather than overflow, and long free text
+//! is shortened in listings (the full text is in `show` and the exports).
+
+use std::io::{self, Write};
+
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{CellAlignment, ColumnConstraint, ContentArrangement, Table};
+
+use super::thousands;
+use crate::model::{ActivityType, Event};
+use crate::report::{format_range, Report};
+use crate::store::OperationSummary;
+
+/// A header rule and nothing else, for listings.
+const LISTING: &str = "     ──            ";
+
+/// The width tables wrap to when stdout is not a terminal.
+const DEFAULT_WIDTH: u16 = 80;
+
+fn new_table(header: &[&str]) -> Table {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(header.to_vec());
+    if t.width().is_none() {
+        t.set_width(DEFAULT_WIDTH);
+    }
+    t
+}
+
+fn align_right(t: &mut Table, columns: &[usize]) {
+    for &i in columns {
+        if let Some(c) = t.column_mut(i) {
+            c.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+}
+
+/// Shortens free text for a listing cell, on a character boundary.
+fn short(s: &Option<String>, max: usize) -> String {
+    let s = s.as_deref().unwrap_or("");
+    let one_line = s.replace(['\n', '\r'], " ");
+    if one_line.chars().count() <= max {
+        one_line
+    } else {
+        let mut cut: String = one_line.chars().take(max - 1).collect();
+        cut.push('…');
+        cut
+    }
+}
+
+pub fn report(r: &Report, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "{}", r.scope())?;
+    writeln!(out, "{}", format_range(&r.period))?;
+    writeln!(out)?;
+    let mut header = Vec::new();
+    if let Some(by) = r.by {
+        header.push(capitalise(by.name()));
+    }
+    header.extend(["Activity".to_string(), "Count".to_string()]);
+    let mut t = new_table(&header.iter().map(String::as_str).collect::<Vec<_>>());
+    let mut last_key: Option<&Option<String>> = None;
+    for row in &r.rows {
+        let mut cells = Vec::new();
+        if r.by.is_some() {
+            // Show each group's key once, on its first row.
+            let shown = if last_key == Some(&row.key) {
+                String::new()
+            } else {
+                row.key.clone().unwrap_or_else(|| "(none)".into())
+            };
+            last_key = Some(&row.key);
+            cells.push(shown);
+        }
+        cells.extend([row.label.clone(), thousands(row.count)]);
+        t.add_row(cells);
+    }
+    let mut total = Vec::new();
+    if r.by.is_some() {
+        total.push(String::new());
+    }
+    total.extend(["Total".to_string(), thousands(r.total)]);
+    t.add_row(total);
+    let count_col = if r.by.is_some() { 2 } else { 1 };
+    align_right(&mut t, &[count_col]);
+    writeln!(out, "{t}")
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// Events, one line each where the terminal allows. The id is shown by its
+/// first 8 characters, which `show`, `amend` and `void` accept.
+pub fn events(events: &[Event], out: &mut dyn Write) -> io::Result<()> {
+    let mut t = new_table(&[
+        "Id", "Date", "Time", "Type", "N", "Officer", "Ref", "Detail",
+    ]);
+    // No cell borders: a listing needs every column it can get.
+    t.load_preset(LISTING);
+    for e in events {
+        let mut type_key = e.type_key.clone();
+        if e.status == crate::model::Status::Voided {
+            type_key.push_str(" (voided)");
+        }
+        t.add_row(vec![
+            e.id.to_string()[..8].to_string(),
+            e.date.to_string(),
+            e.time.map(crate::model::format_time).unwrap_or_default(),
+            type_key,
+            e.count.to_string(),
+            short(&e.officer, 10),
+            short(&e.reference, 16),
+            short(&e.detail, 40),
+        ]);
+    }
+    align_right(&mut t, &[4]);
+    // Short columns keep their width; reference and detail wrap.
+    for (i, c) in t.column_iter_mut().enumerate() {
+        c.set_padding((0, 1));
+        if i < 6 {
+            c.set_constraint(ColumnConstraint::ContentWidth);
+        }
+    }
+    writeln!(out, "{t}")
+}
+
+/// One event, every field, for `show`.
+pub fn event_detail(e: &Event, out: &mut dyn Write) -> io::Result<()> {
+    let mut t = new_table(&["Field", "Value"]);
+    for (name, value) in crate::model::EXPORT_HEADER.iter().zip(e.to_record()) {
+        t.add_row(vec![name.to_string(), value]);
+    }
+    writeln!(out, "{t}")
+}
+
+pub fn operations(ops: &[OperationSummary], out: &mut dyn Write) -> io::Result<()> {
+    let mut t = new_table(&[
+        "Code", "Title", "Dates", "Force", "Campaign", "Events", "Total",
+    ]);
+    for s in ops {
+        let o = &s.operation;
+        t.add_row(vec![
+            o.code.clone(),
+            o.title.clone(),
+            format!("{} to {}", o.start, o.end),
+            o.force.clone().unwrap_or_default(),
+            o.campaign.clone().unwrap_or_default(),
+            thousands(s.events),
+            thousands(s.total),
+        ]);
+    }
+    align_right(&mut t, &[5, 6]);
+    writeln!(out, "{t}")
+}
+
+pub fn operation_detail(s: &OperationSummary, out: &mut dyn Write) -> io::Result<()> {
+    let o = &s.operation;
+    let mut t = new_table(&["Field", "Value"]);
+    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    for (k, v) in [
+        ("code", o.code.clone()),
+        ("title", o.title.clone()),
+        ("start", o.start.to_string()),
+        ("end", o.end.to_string()),
+        ("force", opt(&o.force)),
+        ("unit", opt(&o.unit)),
+        ("campaign", opt(&o.campaign)),
+        ("notes", opt(&o.notes)),
+        ("events", thousands(s.events)),
+        ("total count", thousands(s.total)),
+    ] {
+        t.add_row(vec![k.to_string(), v]);
+    }
+    writeln!(out, "{t}")
+}
+
+pub fn types(types: &[ActivityType], out: &mut dyn Write) -> io::Result<()> {
+    let mut t = new_table(&["Key", "Label", "Noun (one / many)", "Briefing phrase"]);
+    for a in types {
+        let key = if a.retired {
+            format!("{} (retired)", a.key)
+        } else {
+            a.key.clone()
+        };
+        t.add_row(vec![
+            key,
+            a.label.clone(),
+            format!("{} / {}", a.noun, a.plural),
+            a.phrase.clone(),
+        ]);
+    }
+    writeln!(out, "{t}")
+}

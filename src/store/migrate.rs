@@ -1,0 +1,76 @@
+//! Schema migrations under `PRAGMA user_version`. Step N brings a database
+//! from version N-1 to N. The list is append-only: a step that has shipped is
+//! never edited, because databases in the field already ran it.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use super::{Result, StoreError};
+
+/// The steps, in order. `schema.sql` is step 1.
+const MIGRATIONS: &[&str] = &[include_str!("../../schema.sql")];
+
+pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;
+
+fn user_version(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+}
+
+/// Brings the database up to `LATEST_VERSION`. All pending steps run in one
+/// transaction, so an interrupted upgrade leaves the old schema intact; a
+/// database newer than this binary is refused before anything is written.
+pub fn migrate(conn: &mut Connection, path: &str) -> Result<()> {
+    let too_new = |found| StoreError::TooNew {
+        path: path.to_string(),
+        found,
+        known: LATEST_VERSION,
+    };
+    let version = user_version(conn)?;
+    if version > LATEST_VERSION {
+        return Err(too_new(version));
+    }
+    if version == LATEST_VERSION {
+        return Ok(());
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // Another process may have migrated while we waited for the lock.
+    let version = user_version(&tx)?;
+    if version > LATEST_VERSION {
+        return Err(too_new(version));
+    }
+    for (i, step) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        tx.execute_batch(step)?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fresh_database_reaches_latest_and_is_idempotent() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn, ":memory:").unwrap();
+        assert_eq!(user_version(&conn).unwrap(), LATEST_VERSION);
+        migrate(&mut conn, ":memory:").unwrap();
+        let types: i64 = conn
+            .query_row("SELECT count(*) FROM activity_type", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(types, 7);
+    }
+
+    #[test]
+    fn newer_database_is_refused_untouched() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "user_version", LATEST_VERSION + 1)
+            .unwrap();
+        let err = migrate(&mut conn, "x.db").unwrap_err();
+        assert!(err.to_string().contains("newer opweek"), "{err}");
+        let tables: i64 = conn
+            .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(tables, 0);
+    }
+}

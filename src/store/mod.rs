@@ -1,0 +1,154 @@
+//! The database: the only module that holds SQL. `Store` owns one SQLite
+//! connection, configured for safe concurrent use; the submodules add its
+//! typed queries, one file per kind of record. Nothing here prints: results
+//! and errors go back to the caller as values.
+
+mod events;
+mod migrate;
+mod operations;
+mod tally;
+mod types;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use thiserror::Error;
+use uuid::Uuid;
+
+pub use events::EventFilter;
+pub use migrate::LATEST_VERSION;
+pub use operations::OperationSummary;
+pub use tally::{TallyQuery, TallyRow};
+
+/// What the store refuses or fails at. The user-facing variants name the
+/// value and what to do; `Sqlite` carries the database's own message.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("unknown operation {0:?} (see `opweek op list`)")]
+    UnknownOperation(String),
+    #[error("operation {0:?} already exists (codes are unique; see `opweek op show {0}`)")]
+    DuplicateOperation(String),
+    #[error("unknown activity type {0:?} (see `opweek type list`)")]
+    UnknownType(String),
+    #[error("activity type {0:?} is retired and takes no new events")]
+    RetiredType(String),
+    #[error("activity type {0:?} already exists (see `opweek type list`)")]
+    DuplicateType(String),
+    #[error("no event with id {0} (see `opweek list`)")]
+    UnknownEvent(Uuid),
+    #[error("no event id starts with {0} (see `opweek list`)")]
+    UnknownEventPrefix(String),
+    #[error("several event ids start with {0}: give more of the id")]
+    AmbiguousEvent(String),
+    #[error("an event with id {0} is already stored")]
+    DuplicateEvent(Uuid),
+    #[error("no operations recorded yet (add one with `opweek op add`)")]
+    NoOperations,
+    #[error("unknown campaign {0:?}: no operation belongs to it (see `opweek op list`)")]
+    UnknownCampaign(String),
+    #[error(
+        "{path} was written by a newer opweek (schema version {found}; this one knows up to {known}): upgrade opweek"
+    )]
+    TooNew {
+        path: String,
+        found: i64,
+        known: i64,
+    },
+    #[error("cannot create {path}: {source}")]
+    Create {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("stored data is damaged: {0}")]
+    Corrupt(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// How long a command waits for another analyst's write to finish before it
+/// gives up. Writes are short, so a few seconds' queue is normal on a shared
+/// workstation; a minute means something is stuck.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
+
+pub struct Store {
+    conn: Connection,
+    path: Option<PathBuf>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and brings its
+    /// schema up to date.
+    pub fn open(path: &Path) -> Result<Store> {
+        create_private_file(path)?;
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        Store::setup(conn, Some(path.to_path_buf()))
+    }
+
+    /// A private database in memory, for tests.
+    pub fn open_in_memory() -> Result<Store> {
+        Store::setup(Connection::open_in_memory()?, None)
+    }
+
+    fn setup(conn: Connection, path: Option<PathBuf>) -> Result<Store> {
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        // journal_mode cannot change inside a transaction, so it is set here,
+        // first. WAL lets readers go on while one analyst writes; FULL makes
+        // a commit durable before the command reports success.
+        let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let mut store = Store { conn, path };
+        let shown = store.display_path();
+        migrate::migrate(&mut store.conn, &shown)?;
+        Ok(store)
+    }
+
+    pub fn display_path(&self) -> String {
+        match &self.path {
+            Some(p) => p.display().to_string(),
+            None => ":memory:".to_string(),
+        }
+    }
+
+    /// A write transaction that takes the write lock at the start, so two
+    /// writers queue on the busy timeout instead of failing with SQLITE_BUSY
+    /// when a read lock would have to be upgraded.
+    fn write(&mut self) -> Result<Transaction<'_>> {
+        Ok(self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?)
+    }
+}
+
+/// Creates the database file readable by its owner only before SQLite opens
+/// it: SQLite would create it 0644, and its WAL and shared-memory files copy
+/// the main file's mode.
+fn create_private_file(path: &Path) -> Result<()> {
+    let err = |source| StoreError::Create {
+        path: path.display().to_string(),
+        source,
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(err)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path).map_err(err)?;
+    Ok(())
+}
+
+/// Current time in UTC, as stored in `recorded_at` and history rows.
+pub fn now_utc() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}

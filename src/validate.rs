@@ -1,0 +1,384 @@
+//! Turns an event as typed (on the `log` command line, in an `amend`, or as a
+//! CSV row for `import`) into a valid `Event`, against the operations and
+//! activity types that exist. Pure: the caller loads the lists once, so a
+//! million-row import validates without a query per row, and `log` and
+//! `import` cannot disagree about a rule.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use chrono::{DateTime, NaiveDate};
+
+use crate::dates::parse_date;
+use crate::model::{
+    self, check_operation_code, clean_text, ActivityType, Event, Operation, Status,
+};
+
+/// An event's fields as text, as the user gave them. `None` (or blank) means
+/// not given.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventInput {
+    pub id: Option<String>,
+    pub operation: Option<String>,
+    pub type_key: Option<String>,
+    pub date: Option<String>,
+    pub time: Option<String>,
+    pub count: Option<String>,
+    pub force: Option<String>,
+    pub team: Option<String>,
+    pub area: Option<String>,
+    pub officer: Option<String>,
+    pub reference: Option<String>,
+    pub detail: Option<String>,
+    pub partner: Option<String>,
+    pub outcome: Option<String>,
+    pub notes: Option<String>,
+    pub recorded_by: Option<String>,
+    pub recorded_at: Option<String>,
+    pub status: Option<String>,
+}
+
+/// A refused value and the column (export header name) it was given in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for FieldError {}
+
+fn field_err(field: &'static str, message: impl ToString) -> FieldError {
+    FieldError {
+        field,
+        message: message.to_string(),
+    }
+}
+
+/// What a new event takes when the input leaves a field out.
+#[derive(Debug, Clone)]
+pub struct Defaults {
+    pub today: NaiveDate,
+    /// Used when the input has no date (`log` without `--date`).
+    pub date: Option<NaiveDate>,
+    /// Used when the input names no operation (`import --op`).
+    pub operation: Option<String>,
+    pub recorded_by: String,
+    pub recorded_at: String,
+}
+
+/// Known operations and types, by code and key.
+pub struct Resolver {
+    operations: HashMap<String, Operation>,
+    types: HashMap<String, ActivityType>,
+}
+
+/// The value of `r`, or `None` with its error collected.
+fn keep<T>(errors: &mut Vec<FieldError>, r: Result<T, FieldError>) -> Option<T> {
+    r.map_err(|e| errors.push(e)).ok()
+}
+
+fn given(v: &Option<String>) -> Option<&str> {
+    v.as_deref().filter(|s| !s.trim().is_empty())
+}
+
+impl Resolver {
+    pub fn new(operations: Vec<Operation>, types: Vec<ActivityType>) -> Resolver {
+        Resolver {
+            operations: operations
+                .into_iter()
+                .map(|o| (o.code.clone(), o))
+                .collect(),
+            types: types.into_iter().map(|t| (t.key.clone(), t)).collect(),
+        }
+    }
+
+    pub fn operation(&self, code: &str) -> Option<&Operation> {
+        self.operations.get(code)
+    }
+
+    /// The operation an event on `date` belongs to: the one named, or else
+    /// the only one whose dates contain it.
+    fn operation_for(
+        &self,
+        named: Option<&str>,
+        date: NaiveDate,
+    ) -> Result<&Operation, FieldError> {
+        if let Some(code) = named {
+            let code = code.trim();
+            check_operation_code(code).map_err(|e| field_err("operation", e))?;
+            let op = self.operations.get(code).ok_or_else(|| {
+                field_err(
+                    "operation",
+                    format!("unknown operation {code:?} (see `opweek op list`)"),
+                )
+            })?;
+            op.check_date(date).map_err(|e| field_err("date", e))?;
+            return Ok(op);
+        }
+        let mut containing: Vec<&Operation> = self
+            .operations
+            .values()
+            .filter(|o| o.contains(date))
+            .collect();
+        containing.sort_by(|a, b| a.code.cmp(&b.code));
+        match containing.as_slice() {
+            [op] => Ok(op),
+            [] => Err(field_err(
+                "operation",
+                format!("no operation covers {date}: name one with --op (see `opweek op list`)"),
+            )),
+            many => Err(field_err(
+                "operation",
+                format!(
+                    "{date} falls in several operations ({}): choose one with --op",
+                    many.iter()
+                        .map(|o| o.code.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )),
+        }
+    }
+
+    fn activity_type(&self, key: Option<&str>) -> Result<&ActivityType, FieldError> {
+        let key = key.map(str::trim).ok_or_else(|| {
+            field_err(
+                "type",
+                "an activity type is required (see `opweek type list`)",
+            )
+        })?;
+        let t = self.types.get(key).ok_or_else(|| {
+            field_err(
+                "type",
+                format!("unknown activity type {key:?} (see `opweek type list`)"),
+            )
+        })?;
+        if t.retired {
+            return Err(field_err(
+                "type",
+                format!("activity type {key:?} is retired and takes no new events"),
+            ));
+        }
+        Ok(t)
+    }
+
+    /// Validates `input` into an event. The first refused field is reported.
+    pub fn event(&self, input: &EventInput, defaults: &Defaults) -> Result<Event, FieldError> {
+        self.event_errors(input, defaults)
+            .map_err(|mut all| all.swap_remove(0))
+    }
+
+    /// Validates `input` into an event, reporting every refused field.
+    pub fn event_errors(
+        &self,
+        input: &EventInput,
+        defaults: &Defaults,
+    ) -> Result<Event, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let text = |field: &'static str, v: &Option<String>| {
+            clean_text(field, v.as_deref()).map_err(|e| field_err(field, e))
+        };
+
+        let id = keep(
+            &mut errors,
+            match given(&input.id) {
+                Some(s) => model::parse_event_id(s).map_err(|e| field_err("id", e)),
+                None => Ok(model::new_event_id()),
+            },
+        );
+        let type_key = keep(
+            &mut errors,
+            self.activity_type(given(&input.type_key))
+                .map(|t| t.key.clone()),
+        );
+        let date = keep(
+            &mut errors,
+            match (given(&input.date), defaults.date) {
+                (Some(s), _) => parse_date(s, defaults.today).map_err(|e| field_err("date", e)),
+                (None, Some(d)) => Ok(d),
+                (None, None) => Err(field_err("date", "a date is required (YYYY-MM-DD)")),
+            },
+        );
+        let named_op = given(&input.operation).or(defaults.operation.as_deref());
+        let op = match date {
+            Some(d) => keep(&mut errors, self.operation_for(named_op, d)),
+            None => None,
+        };
+        let time = keep(
+            &mut errors,
+            given(&input.time)
+                .map(|s| model::parse_time(s).map_err(|e| field_err("time", e)))
+                .transpose(),
+        );
+        let count = keep(
+            &mut errors,
+            given(&input.count)
+                .map(|s| model::parse_count(s).map_err(|e| field_err("count", e)))
+                .transpose(),
+        );
+        let force = keep(&mut errors, text("force", &input.force));
+        let team = keep(&mut errors, text("team", &input.team));
+        let area = keep(&mut errors, text("area", &input.area));
+        let officer = keep(&mut errors, text("officer", &input.officer));
+        let reference = keep(&mut errors, text("reference", &input.reference));
+        let detail = keep(&mut errors, text("detail", &input.detail));
+        let partner = keep(&mut errors, text("partner", &input.partner));
+        let outcome = keep(&mut errors, text("outcome", &input.outcome));
+        let notes = keep(&mut errors, text("notes", &input.notes));
+        let recorded_by = keep(&mut errors, text("recorded_by", &input.recorded_by));
+        let recorded_at = keep(&mut errors, given(&input.recorded_at)
+            .map(|s| {
+                DateTime::parse_from_rfc3339(s.trim())
+                    .map(|_| s.trim().to_string())
+                    .map_err(|_| {
+                        field_err(
+                            "recorded_at",
+                            format!("{s:?} is not a valid time stamp (expected RFC 3339, such as 2017-11-13T09:30:00Z)"),
+                        )
+                    })
+            })
+            .transpose());
+        let status = keep(
+            &mut errors,
+            given(&input.status)
+                .map(|s| Status::parse(s).map_err(|e| field_err("status", e)))
+                .transpose(),
+        );
+
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        // Every `ok` above returned Some when no error was pushed.
+        let (Some(id), Some(type_key), Some(date), Some(op)) = (id, type_key, date, op) else {
+            return Err(vec![field_err("id", "internal: incomplete event")]);
+        };
+        let op_force = op.force.clone();
+        Ok(Event {
+            id,
+            operation: op.code.clone(),
+            type_key,
+            date,
+            time: time.flatten(),
+            count: count.flatten().unwrap_or(1),
+            force: force.flatten().or(op_force),
+            team: team.flatten(),
+            area: area.flatten(),
+            officer: officer.flatten(),
+            reference: reference.flatten(),
+            detail: detail.flatten(),
+            partner: partner.flatten(),
+            outcome: outcome.flatten(),
+            notes: notes.flatten(),
+            recorded_by: recorded_by
+                .flatten()
+                .unwrap_or_else(|| defaults.recorded_by.clone()),
+            recorded_at: recorded_at
+                .flatten()
+                .unwrap_or_else(|| defaults.recorded_at.clone()),
+            status: status.flatten().unwrap_or(Status::Active),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn resolver() -> Resolver {
+        let op = |code: &str, start: &str, end: &str| Operation {
+            code: code.into(),
+            title: "T".into(),
+            start: d(start),
+            end: d(end),
+            force: Some("Merseyside Police".into()),
+            unit: None,
+            campaign: None,
+            notes: None,
+        };
+        let t = |key: &str, retired| ActivityType {
+            key: key.into(),
+            label: key.into(),
+            noun: key.into(),
+            plural: key.into(),
+            phrase: "{count} {noun}".into(),
+            retired,
+        };
+        Resolver::new(
+            vec![
+                op("a", "2017-11-13", "2017-11-19"),
+                op("b", "2017-11-19", "2017-11-25"),
+            ],
+            vec![t("warrant", false), t("old", true)],
+        )
+    }
+
+    fn defaults() -> Defaults {
+        Defaults {
+            today: d("2017-11-15"),
+            date: Some(d("2017-11-15")),
+            operation: None,
+            recorded_by: "analyst".into(),
+            recorded_at: "2017-11-15T10:00:00Z".into(),
+        }
+    }
+
+    fn input(type_key: &str) -> EventInput {
+        EventInput {
+            type_key: Some(type_key.into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn defaults_fill_an_event() {
+        let e = resolver().event(&input("warrant"), &defaults()).unwrap();
+        assert_eq!(e.operation, "a");
+        assert_eq!(e.count, 1);
+        assert_eq!(e.force.as_deref(), Some("Merseyside Police"));
+        assert_eq!(e.recorded_by, "analyst");
+        assert_eq!(e.status, Status::Active);
+    }
+
+    #[test]
+    fn operation_is_found_or_asked_for() {
+        let r = resolver();
+        let mut i = input("warrant");
+        i.date = Some("2017-11-19".into());
+        let err = r.event(&i, &defaults()).unwrap_err();
+        assert_eq!(err.field, "operation");
+        assert!(err.message.contains("several operations (a, b)"), "{err}");
+        i.date = Some("2017-12-01".into());
+        assert!(r
+            .event(&i, &defaults())
+            .unwrap_err()
+            .message
+            .contains("no operation covers"));
+        i.operation = Some("a".into());
+        let err = r.event(&i, &defaults()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "2017-12-01 is outside operation a (2017-11-13 to 2017-11-19)"
+        );
+    }
+
+    #[test]
+    fn every_bad_field_is_reported() {
+        let mut i = input("old");
+        i.count = Some("0".into());
+        i.time = Some("25:00".into());
+        i.date = Some("2017-02-30".into());
+        let errors = resolver().event_errors(&i, &defaults()).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["type", "date", "time", "count"]);
+    }
+}
