@@ -1,0 +1,6 @@
+//! Integration tests: each module drives the real `opweek` binary against a
+//! temporary database through `env::TestEnv`.
+
+mod env;
+
+mod core;
