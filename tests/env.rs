@@ -67,7 +67,10 @@ impl TestEnv {
     pub fn fails(&self, code: i32, args: &[&str]) -> String {
         let out = self.run(args);
         if out.status.code() != Some(code) {
-            panic!("{}", self.describe(&format!("expected exit {code}"), args, &out));
+            panic!(
+                "{}",
+                self.describe(&format!("expected exit {code}"), args, &out)
+            );
         }
         String::from_utf8(out.stderr).expect("utf-8 stderr")
     }
@@ -79,7 +82,12 @@ impl TestEnv {
         let err = self.fails(1, args);
         let lines: Vec<&str> = err.lines().filter(|l| l.starts_with("error:")).collect();
         assert_eq!(lines.len(), 1, "expected one error line, got:\n{err}");
-        assert_eq!(self.snapshot(), before, "`{}` changed the database", args.join(" "));
+        assert_eq!(
+            self.snapshot(),
+            before,
+            "`{}` changed the database",
+            args.join(" ")
+        );
         lines[0].to_string()
     }
 
@@ -118,7 +126,9 @@ impl TestEnv {
         for (kind, name, sql) in &schema {
             out.push_str(&format!("{kind} {name}: {sql}\n"));
             if kind == "table" && !name.starts_with("sqlite_") {
-                let mut rows = conn.prepare(&format!("SELECT * FROM \"{name}\" ORDER BY rowid")).unwrap();
+                let mut rows = conn
+                    .prepare(&format!("SELECT * FROM \"{name}\" ORDER BY rowid"))
+                    .unwrap();
                 let n = rows.column_count();
                 let all: Vec<String> = rows
                     .query_map([], |r| {
@@ -142,8 +152,17 @@ impl TestEnv {
     /// Adds the reference operation (Merseyside SOU, 13–19 Nov 2017).
     pub fn reference_op(&self) {
         self.ok(&[
-            "op", "add", "nov17-mersey", "--title", "Week of action", "--start", "2017-11-13",
-            "--force", "Merseyside Police", "--unit", "Sex Offender Unit",
+            "op",
+            "add",
+            "nov17-mersey",
+            "--title",
+            "Week of action",
+            "--start",
+            "2017-11-13",
+            "--force",
+            "Merseyside Police",
+            "--unit",
+            "Sex Offender Unit",
         ]);
     }
 
@@ -160,12 +179,27 @@ impl TestEnv {
         let mut n = 0;
         for rec in reader.records() {
             let rec = rec.unwrap();
-            let get = |name: &str| rec.get(header.iter().position(|h| h == name).unwrap()).unwrap();
-            let mut args: Vec<String> = vec!["log".into(), get("type").into(), "--op".into(), get("operation").into()];
+            let get = |name: &str| {
+                rec.get(header.iter().position(|h| h == name).unwrap())
+                    .unwrap()
+            };
+            let mut args: Vec<String> = vec![
+                "log".into(),
+                get("type").into(),
+                "--op".into(),
+                get("operation").into(),
+            ];
             for (column, flag) in [
-                ("date", "--date"), ("time", "--time"), ("count", "--count"), ("team", "--team"),
-                ("area", "--area"), ("officer", "--officer"), ("reference", "--ref"),
-                ("detail", "--detail"), ("partner", "--partner"), ("outcome", "--outcome"),
+                ("date", "--date"),
+                ("time", "--time"),
+                ("count", "--count"),
+                ("team", "--team"),
+                ("area", "--area"),
+                ("officer", "--officer"),
+                ("reference", "--ref"),
+                ("detail", "--detail"),
+                ("partner", "--partner"),
+                ("outcome", "--outcome"),
                 ("notes", "--note"),
             ] {
                 let v = get(column);

@@ -29,6 +29,18 @@ fn new_table(header: &[&str]) -> Table {
     t
 }
 
+/// Turns a table into a borderless listing, for tables with many columns:
+/// `fixed` columns keep their content's width and the others wrap.
+fn as_listing(t: &mut Table, fixed: &[usize]) {
+    t.load_preset(LISTING);
+    for (i, c) in t.column_iter_mut().enumerate() {
+        c.set_padding((0, 1));
+        if fixed.contains(&i) {
+            c.set_constraint(ColumnConstraint::ContentWidth);
+        }
+    }
+}
+
 fn align_right(t: &mut Table, columns: &[usize]) {
     for &i in columns {
         if let Some(c) = t.column_mut(i) {
@@ -120,13 +132,7 @@ pub fn events(events: &[Event], out: &mut dyn Write) -> io::Result<()> {
         ]);
     }
     align_right(&mut t, &[4]);
-    // Short columns keep their width; reference and detail wrap.
-    for (i, c) in t.column_iter_mut().enumerate() {
-        c.set_padding((0, 1));
-        if i < 6 {
-            c.set_constraint(ColumnConstraint::ContentWidth);
-        }
-    }
+    as_listing(&mut t, &[0, 1, 2, 3, 4, 5]);
     writeln!(out, "{t}")
 }
 
@@ -140,22 +146,30 @@ pub fn event_detail(e: &Event, out: &mut dyn Write) -> io::Result<()> {
 }
 
 pub fn operations(ops: &[OperationSummary], out: &mut dyn Write) -> io::Result<()> {
-    let mut t = new_table(&[
-        "Code", "Title", "Dates", "Force", "Campaign", "Events", "Total",
-    ]);
+    // The campaign column only where campaigns are used: 80 columns are few.
+    let campaigns = ops.iter().any(|s| s.operation.campaign.is_some());
+    let mut header = vec!["Code", "Start", "End", "Events", "Title", "Force"];
+    if campaigns {
+        header.push("Campaign");
+    }
+    let mut t = new_table(&header);
     for s in ops {
         let o = &s.operation;
-        t.add_row(vec![
+        let mut row = vec![
             o.code.clone(),
-            o.title.clone(),
-            format!("{} to {}", o.start, o.end),
-            o.force.clone().unwrap_or_default(),
-            o.campaign.clone().unwrap_or_default(),
+            o.start.to_string(),
+            o.end.to_string(),
             thousands(s.events),
-            thousands(s.total),
-        ]);
+            o.title.clone(),
+            o.force.clone().unwrap_or_default(),
+        ];
+        if campaigns {
+            row.push(o.campaign.clone().unwrap_or_default());
+        }
+        t.add_row(row);
     }
-    align_right(&mut t, &[5, 6]);
+    align_right(&mut t, &[3]);
+    as_listing(&mut t, &[0, 1, 2, 3]);
     writeln!(out, "{t}")
 }
 
@@ -195,5 +209,6 @@ pub fn types(types: &[ActivityType], out: &mut dyn Write) -> io::Result<()> {
             a.phrase.clone(),
         ]);
     }
+    as_listing(&mut t, &[0]);
     writeln!(out, "{t}")
 }
