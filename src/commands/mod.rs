@@ -35,11 +35,6 @@ impl Context {
     pub fn open(&self) -> Result<Store> {
         Store::open(&self.db).with_context(|| format!("cannot open database {}", self.db.display()))
     }
-
-    /// `recorded_at` for something recorded now.
-    pub fn now(&self) -> String {
-        crate::store::now_utc()
-    }
 }
 
 pub fn run(command: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
