@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::{demo, export, list, log, op, report, show, types};
+use crate::commands::{demo, export, import, list, log, op, report, show, types};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -47,6 +47,8 @@ pub enum Command {
     Report(report::Args),
     /// Write events as CSV (the import format)
     Export(export::Args),
+    /// Load events from CSV (the export format): all rows or none
+    Import(import::Args),
     /// Build a demo database from the reference week and show its report
     Demo(demo::Args),
 }

@@ -1,8 +1,9 @@
 //! CSV configuration, in one place: every command that reads or writes CSV
-//! goes through here, so quoting, headers and the export columns are decided
-//! once.
+//! goes through here, so quoting, headers, the export columns and the
+//! spreadsheet formula guard are decided once.
 
-use std::io::Write;
+use std::borrow::Cow;
+use std::io::{Read, Write};
 
 use crate::model::{Event, EXPORT_HEADER};
 
@@ -12,6 +13,31 @@ pub fn writer<W: Write>(w: W) -> csv::Writer<W> {
     csv::WriterBuilder::new()
         .quote_style(csv::QuoteStyle::Necessary)
         .from_writer(w)
+}
+
+/// A CSV reader with opweek's settings: a header row is required, a UTF-8
+/// byte-order mark (spreadsheets write one) is skipped, and CRLF or LF line
+/// ends are both accepted (the csv crate does both by default).
+pub fn reader<R: Read>(r: R) -> csv::Reader<R> {
+    csv::ReaderBuilder::new().has_headers(true).from_reader(r)
+}
+
+/// Guards a cell against spreadsheet formula injection (OWASP "CSV
+/// injection"): a cell a spreadsheet would run as a formula gets a leading
+/// `'`. A cell that already starts with `'` gets one too, so that `unguard`
+/// can always remove exactly one and the text round-trips.
+pub fn guard(cell: &str) -> Cow<'_, str> {
+    match cell.as_bytes().first() {
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r' | b'\n' | b'\'') => {
+            Cow::Owned(format!("'{cell}"))
+        }
+        _ => Cow::Borrowed(cell),
+    }
+}
+
+/// The inverse of `guard`, applied to every imported cell.
+pub fn unguard(cell: &str) -> &str {
+    cell.strip_prefix('\'').unwrap_or(cell)
 }
 
 /// Writes events in the export format: the contract's header, then one row
@@ -28,7 +54,9 @@ impl<W: Write> EventWriter<W> {
     }
 
     pub fn write(&mut self, e: &Event) -> Result<(), csv::Error> {
-        self.csv.write_record(e.to_record())
+        let record = e.to_record();
+        self.csv
+            .write_record(record.iter().map(|c| guard(c).into_owned()))
     }
 
     pub fn finish(mut self) -> Result<(), csv::Error> {
@@ -75,9 +103,14 @@ impl EventColumns {
             .is_some_and(|p| self.index[p].is_some())
     }
 
-    /// One row as an `EventInput`; columns the header lacks are `None`.
+    /// One row as an `EventInput`, formula guards removed; columns the
+    /// header lacks are `None`.
     pub fn input(&self, rec: &csv::StringRecord) -> crate::validate::EventInput {
-        let get = |p: usize| self.index[p].and_then(|i| rec.get(i)).map(str::to_string);
+        let get = |p: usize| {
+            self.index[p]
+                .and_then(|i| rec.get(i))
+                .map(|c| unguard(c).to_string())
+        };
         crate::validate::EventInput {
             id: get(0),
             operation: get(1),
@@ -98,5 +131,45 @@ impl EventColumns {
             recorded_at: get(16),
             status: get(17),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_guard_round_trips() {
+        for (text, written) in [
+            ("=1+1", "'=1+1"),
+            ("+44 151", "'+44 151"),
+            ("-3", "'-3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\nx", "'\nx"),
+            ("\rx", "'\rx"),
+            ("'tis", "''tis"),
+            ("plain", "plain"),
+            ("", ""),
+            ("a=b", "a=b"),
+        ] {
+            assert_eq!(guard(text), written);
+            assert_eq!(unguard(&guard(text)), text);
+        }
+    }
+
+    #[test]
+    fn columns_in_any_order_unknown_refused() {
+        let header = csv::StringRecord::from(vec!["date", "type", "operation"]);
+        let cols = EventColumns::from_header(&header).unwrap();
+        assert!(cols.has("date") && !cols.has("id"));
+        let input = cols.input(&csv::StringRecord::from(vec![
+            "2017-11-13",
+            "warrant",
+            "op",
+        ]));
+        assert_eq!(input.type_key.as_deref(), Some("warrant"));
+        assert!(EventColumns::from_header(&csv::StringRecord::from(vec!["dtae"])).is_err());
+        assert!(EventColumns::from_header(&csv::StringRecord::from(vec!["date", "date"])).is_err());
     }
 }

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod commands;
 pub mod csvio;
 pub mod dates;
+pub mod import;
 pub mod model;
 pub mod output;
 pub mod report;

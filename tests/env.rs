@@ -63,6 +63,16 @@ impl TestEnv {
         String::from_utf8(out.stdout).expect("utf-8 stdout")
     }
 
+    /// Runs a command that must succeed; returns its stderr (the messages,
+    /// such as an import's summary).
+    pub fn ok_stderr(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        if !out.status.success() {
+            panic!("{}", self.describe("expected success", args, &out));
+        }
+        String::from_utf8(out.stderr).expect("utf-8 stderr")
+    }
+
     /// Runs a command that must fail with `code`; returns its stderr.
     pub fn fails(&self, code: i32, args: &[&str]) -> String {
         let out = self.run(args);

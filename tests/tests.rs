@@ -4,3 +4,4 @@
 mod env;
 
 mod core;
+mod import;

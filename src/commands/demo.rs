@@ -8,12 +8,11 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context as _, Result};
 
 use super::Context;
-use crate::csvio::EventColumns;
+use crate::import;
 use crate::model::Operation;
 use crate::output;
 use crate::report::{self, Period};
 use crate::store::Store;
-use crate::validate::{Defaults, Resolver};
 
 /// The reference week's events, in the export format: the single source of
 /// the demo's data.
@@ -79,29 +78,26 @@ pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
     Ok(())
 }
 
-/// Loads the example CSV through the same validation as `log`, in one
-/// transaction.
-fn load_example(store: &mut Store, ctx: &Context) -> Result<usize> {
-    let resolver = Resolver::new(store.operations()?, store.activity_types()?);
-    let defaults = Defaults {
+/// Loads the example CSV through `import`, as a user would.
+fn load_example(store: &mut Store, ctx: &Context) -> Result<u64> {
+    let now = crate::store::now_utc();
+    let import_ctx = import::Context {
+        file: "examples/nov2017-merseyside.csv",
         today: ctx.today,
-        date: None,
-        operation: None,
-        recorded_by: ctx.user.clone(),
-        recorded_at: crate::store::now_utc(),
+        user: &ctx.user,
+        now: &now,
     };
-    let mut reader = csv::Reader::from_reader(EXAMPLE_CSV.as_bytes());
-    let columns = EventColumns::from_header(reader.headers()?).map_err(anyhow::Error::msg)?;
-    let mut events = Vec::new();
-    for (i, rec) in reader.records().enumerate() {
-        let input = columns.input(&rec?);
-        let event = resolver
-            .event(&input, &defaults)
-            .with_context(|| format!("example data line {}", i + 2))?;
-        events.push(event);
-    }
-    store.insert_events(&events)?;
-    Ok(events.len())
+    let mut problems = Vec::new();
+    let result = import::import(
+        store,
+        EXAMPLE_CSV.as_bytes(),
+        &import_ctx,
+        &import::Options::default(),
+        &mut |p| problems.push(format!("line {}: {}: {}", p.line, p.column, p.message)),
+        &mut |_| {},
+    );
+    let summary = result.with_context(|| problems.join("; "))?;
+    Ok(summary.imported)
 }
 
 /// Rebuilds only a database that holds nothing but the demo: `demo PATH`

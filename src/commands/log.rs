@@ -23,44 +23,45 @@ pub struct Args {
 
 /// The event fields a user types, shared by `log` and `amend`. Values are
 /// taken as text and validated by the domain, so a bad value is a clear
-/// error (exit 1) rather than a usage message.
+/// error (exit 1) rather than a usage message; any value may begin with `-`
+/// ("-3 seized" is a note, not a flag).
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct FieldArgs {
     /// Date of the activity: YYYY-MM-DD, today or yesterday [log default: today]
     #[arg(long, allow_hyphen_values = true)]
     pub date: Option<String>,
     /// Time of the activity, HH:MM
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub time: Option<String>,
     /// How many (a search may seize 5 devices) [log default: 1]
     #[arg(long, allow_hyphen_values = true)]
     pub count: Option<String>,
     /// Police force [log default: the operation's force]
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub force: Option<String>,
     /// Team or unit
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub team: Option<String>,
     /// Area or neighbourhood
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub area: Option<String>,
     /// Officer's collar number
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", allow_hyphen_values = true)]
     pub officer: Option<String>,
     /// Warrant, crime or case reference (a reference, never a name)
-    #[arg(long = "ref", value_name = "REF")]
+    #[arg(long = "ref", value_name = "REF", allow_hyphen_values = true)]
     pub reference: Option<String>,
     /// Detail, such as the offence: "making indecent images of children"
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub detail: Option<String>,
     /// Partner agency
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub partner: Option<String>,
     /// Outcome
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub outcome: Option<String>,
     /// Free-text note
-    #[arg(long = "note", value_name = "TEXT")]
+    #[arg(long = "note", value_name = "TEXT", allow_hyphen_values = true)]
     pub notes: Option<String>,
 }
 

@@ -6,6 +6,7 @@
 
 pub mod demo;
 pub mod export;
+pub mod import;
 pub mod list;
 pub mod log;
 pub mod op;
@@ -46,6 +47,7 @@ pub fn run(command: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
         Command::Show(a) => show::run(a, ctx, out),
         Command::Report(a) => report::run(a, ctx, out),
         Command::Export(a) => export::run(a, ctx, out),
+        Command::Import(a) => import::run(a, ctx, out),
         Command::Demo(a) => demo::run(a, ctx, out),
     }
 }

@@ -53,20 +53,21 @@ pub(super) fn date_condition(dates: &Option<DateRange>, params: &mut Vec<Value>)
     }
 }
 
-const COLUMNS: &str = "e.uuid, e.op_id, e.type_id, e.date, e.time, e.count, e.force, e.team, \
+pub(super) const COLUMNS: &str =
+    "e.uuid, e.op_id, e.type_id, e.date, e.time, e.count, e.force, e.team, \
     e.area, e.officer, e.reference, e.detail, e.partner, e.outcome, e.notes, e.recorded_by, \
     e.recorded_at, e.status";
 
 /// Turns event rows into `Event`s. Operation codes and type keys come from
 /// maps loaded once, rather than a join per row: an export of a million
 /// events would otherwise do two million extra lookups.
-struct EventReader {
+pub(super) struct EventReader {
     ops: HashMap<i64, String>,
     types: HashMap<i64, String>,
 }
 
 impl EventReader {
-    fn load(conn: &rusqlite::Connection) -> Result<EventReader> {
+    pub(super) fn load(conn: &rusqlite::Connection) -> Result<EventReader> {
         let map = |sql: &str| -> Result<HashMap<i64, String>> {
             let mut stmt = conn.prepare_cached(sql)?;
             let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
@@ -78,7 +79,7 @@ impl EventReader {
         })
     }
 
-    fn event_from_row(&self, row: &Row) -> Result<Event> {
+    pub(super) fn event_from_row(&self, row: &Row) -> Result<Event> {
         let lookup = |map: &HashMap<i64, String>, id: i64, what: &str| {
             map.get(&id)
                 .cloned()

@@ -4,6 +4,7 @@
 //! and errors go back to the caller as values.
 
 mod events;
+mod import;
 mod migrate;
 mod operations;
 mod tally;
@@ -17,6 +18,7 @@ use thiserror::Error;
 use uuid::Uuid;
 
 pub use events::EventFilter;
+pub use import::{Importer, Outcome};
 pub use migrate::LATEST_VERSION;
 pub use operations::OperationSummary;
 pub use tally::{TallyQuery, TallyRow};

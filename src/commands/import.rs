@@ -1,0 +1,101 @@
+//! `opweek import FILE [--op CODE] [--dry-run]`: load events from the export
+//! CSV — a team's spreadsheet or another force's export. All rows valid or
+//! nothing is written; each bad row is reported as `FILE:LINE: column:
+//! message` on stderr.
+
+use std::fs::File;
+use std::io::{BufReader, IsTerminal, Write};
+use std::path::PathBuf;
+
+use anyhow::{Context as _, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::Context;
+use crate::import::{self, Options, Problem, Summary};
+use crate::model::check_operation_code;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The CSV file (header required; columns in any order)
+    pub file: PathBuf,
+    /// Operation for rows that name none
+    #[arg(long, value_name = "CODE")]
+    pub op: Option<String>,
+    /// Check every row and report, but write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+pub fn run(a: Args, ctx: &Context, _out: &mut dyn Write) -> Result<()> {
+    let operation =
+        a.op.as_deref()
+            .map(|c| check_operation_code(c.trim()))
+            .transpose()?;
+    let name = a.file.display().to_string();
+    let file = File::open(&a.file).with_context(|| format!("cannot open {name}"))?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut store = ctx.open()?;
+
+    let progress = progress_bar(size);
+    let now = crate::store::now_utc();
+    let import_ctx = import::Context {
+        file: &name,
+        today: ctx.today,
+        user: &ctx.user,
+        now: &now,
+    };
+    let options = Options {
+        operation,
+        dry_run: a.dry_run,
+    };
+    let mut on_problem = |p: &Problem| {
+        progress.suspend(|| eprintln!("{name}:{}: {}: {}", p.line, p.column, p.message));
+    };
+    let mut on_progress = |byte: u64| progress.set_position(byte);
+    let result = import::import(
+        &mut store,
+        BufReader::with_capacity(1 << 16, file),
+        &import_ctx,
+        &options,
+        &mut on_problem,
+        &mut on_progress,
+    );
+    progress.finish_and_clear();
+    let summary = result?;
+    eprintln!("{}", describe(&summary));
+    Ok(())
+}
+
+/// A progress bar on stderr when it is a terminal; a hidden one otherwise, so
+/// logs and pipes stay clean.
+fn progress_bar(size: u64) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(size);
+    if let Ok(style) = ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {eta} left") {
+        bar.set_style(style);
+    }
+    bar
+}
+
+fn describe(s: &Summary) -> String {
+    let mut text = if s.dry_run {
+        format!(
+            "dry run: {} rows valid; would import {}, skip {} already present; nothing written",
+            s.rows, s.imported, s.skipped
+        )
+    } else {
+        format!(
+            "imported {}, skipped {} already present",
+            s.imported, s.skipped
+        )
+    };
+    if s.new_ids > 0 {
+        text.push_str(&format!(
+            "\nnote: {} rows had no id and were given new ones; importing the same file again would count them twice",
+            s.new_ids
+        ));
+    }
+    text
+}

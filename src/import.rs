@@ -1,0 +1,385 @@
+//! The import pipeline: read the export CSV row by row, validate each row
+//! with the same rules as `log`, and load it in one transaction. Every bad row
+//! is reported (through a callback, so nothing accumulates); any bad row, or
+//! `--dry-run`, rolls the whole import back. Memory does not grow with the
+//! file: rows are streamed, never collected.
+
+use std::io::Read;
+
+use thiserror::Error;
+
+use crate::csvio::{self, EventColumns};
+use crate::model::Event;
+use crate::store::{Outcome, Store, StoreError};
+use crate::validate::{Defaults, Resolver};
+
+/// One refused row, as `FILE:LINE: column: message` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// As a spreadsheet counts: the header is line 1. A row whose quoted
+    /// cell spans lines is named by its first line.
+    pub line: u64,
+    pub column: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Operation for rows that name none.
+    pub operation: Option<String>,
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub rows: u64,
+    pub imported: u64,
+    /// Rows whose id was already stored with the same content.
+    pub skipped: u64,
+    /// Rows without an id, which were given new ones.
+    pub new_ids: u64,
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Error)]
+pub enum ImportError {
+    #[error("{count} invalid row{} in {file}; nothing was imported", if *.count == 1 { "" } else { "s" })]
+    Invalid { file: String, count: u64 },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot read {file}: {source}")]
+    Read { file: String, source: csv::Error },
+}
+
+/// How often (in rows) `on_progress` hears the byte position.
+const PROGRESS_EVERY: u64 = 4096;
+
+/// What the import needs to know about the caller.
+pub struct Context<'a> {
+    pub file: &'a str,
+    pub today: chrono::NaiveDate,
+    pub user: &'a str,
+    pub now: &'a str,
+}
+
+/// Imports the CSV from `input` into `store`. `on_problem` hears each bad
+/// row as it is found; `on_progress` the byte position now and then.
+pub fn import<R: Read>(
+    store: &mut Store,
+    input: R,
+    ctx: &Context,
+    options: &Options,
+    on_problem: &mut dyn FnMut(&Problem),
+    on_progress: &mut dyn FnMut(u64),
+) -> Result<Summary, ImportError> {
+    let read_err = |source| ImportError::Read {
+        file: ctx.file.to_string(),
+        source,
+    };
+    let mut problems = Reporter {
+        count: 0,
+        sink: on_problem,
+    };
+
+    let mut reader = csvio::reader(input);
+    let header = reader.headers().map_err(read_err)?.clone();
+    let columns = match EventColumns::from_header(&header) {
+        Ok(c) => c,
+        Err(message) => {
+            problems.report(1, "header", message);
+            return Err(invalid(ctx, 1));
+        }
+    };
+    for required in ["type", "date"] {
+        if !columns.has(required) {
+            problems.report(
+                1,
+                "header",
+                format!("no {required} column (the header must name it)"),
+            );
+        }
+    }
+    if !columns.has("operation") && options.operation.is_none() {
+        problems.report(
+            1,
+            "header",
+            "no operation column: add one, or name the operation with --op".into(),
+        );
+    }
+    let resolver = Resolver::new(store.operations()?, store.activity_types()?);
+    if let Some(code) = &options.operation {
+        if resolver.operation(code).is_none() {
+            return Err(StoreError::UnknownOperation(code.clone()).into());
+        }
+    }
+    if problems.count > 0 {
+        return Err(invalid(ctx, problems.count));
+    }
+    let defaults = Defaults {
+        today: ctx.today,
+        date: None,
+        operation: options.operation.clone(),
+        recorded_by: ctx.user.to_string(),
+        recorded_at: ctx.now.to_string(),
+    };
+
+    let mut summary = Summary {
+        dry_run: options.dry_run,
+        ..Summary::default()
+    };
+    let mut importer = store.importer()?;
+    let mut record = csv::StringRecord::new();
+    loop {
+        let line = reader.position().line();
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => match e.kind() {
+                // A malformed row is the file's problem: report it, go on.
+                csv::ErrorKind::UnequalLengths {
+                    len, expected_len, ..
+                } => {
+                    summary.rows += 1;
+                    problems.report(
+                        line,
+                        "row",
+                        format!("has {len} cells; the header has {expected_len}"),
+                    );
+                    continue;
+                }
+                csv::ErrorKind::Utf8 { .. } => {
+                    summary.rows += 1;
+                    problems.report(
+                        line,
+                        "row",
+                        "is not valid UTF-8 text (save the file as UTF-8 CSV)".into(),
+                    );
+                    continue;
+                }
+                _ => return Err(read_err(e)),
+            },
+        }
+        summary.rows += 1;
+        let line = record.position().map_or(line, |p| p.line());
+        if summary.rows % PROGRESS_EVERY == 0 {
+            on_progress(record.position().map_or(0, |p| p.byte()));
+        }
+        let input = columns.input(&record);
+        let named = input
+            .operation
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        if let (Some(named), Some(given)) = (named, &options.operation) {
+            if named != given {
+                problems.report(
+                    line,
+                    "operation",
+                    format!("row names operation {named:?} but --op names {given:?}"),
+                );
+                continue;
+            }
+        }
+        let event = match resolver.event_errors(&input, &defaults) {
+            Ok(e) => e,
+            Err(errors) => {
+                for e in errors {
+                    problems.report(line, e.field, e.message);
+                }
+                continue;
+            }
+        };
+        if input.id.as_deref().is_none_or(|s| s.trim().is_empty()) {
+            summary.new_ids += 1;
+        }
+        match importer.insert(&event)? {
+            Outcome::Inserted => summary.imported += 1,
+            Outcome::Existing(stored) => {
+                let differences = differences(&stored, &event, &columns);
+                if differences.is_empty() {
+                    summary.skipped += 1;
+                } else {
+                    problems.report(
+                        line,
+                        "id",
+                        format!(
+                            "{} is already stored with other content: {}",
+                            event.id,
+                            differences.join("; ")
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    if problems.count > 0 {
+        importer.rollback()?;
+        return Err(invalid(ctx, problems.count));
+    }
+    if options.dry_run {
+        importer.rollback()?;
+    } else {
+        importer.commit()?;
+    }
+    Ok(summary)
+}
+
+/// Counts the problems it passes on.
+struct Reporter<'a> {
+    count: u64,
+    sink: &'a mut dyn FnMut(&Problem),
+}
+
+impl Reporter<'_> {
+    fn report(&mut self, line: u64, column: &str, message: String) {
+        self.count += 1;
+        (self.sink)(&Problem {
+            line,
+            column: column.to_string(),
+            message,
+        });
+    }
+}
+
+fn invalid(ctx: &Context, count: u64) -> ImportError {
+    ImportError::Invalid {
+        file: ctx.file.to_string(),
+        count,
+    }
+}
+
+/// The fields in which `new` differs from `stored`, as `field: "old" → "new"`.
+/// `recorded_by`, `recorded_at` and `status` count only when the file has
+/// those columns: otherwise they were filled in by this import.
+fn differences(stored: &Event, new: &Event, columns: &EventColumns) -> Vec<String> {
+    let old = stored.to_record();
+    let now = new.to_record();
+    crate::model::EXPORT_HEADER
+        .iter()
+        .zip(old.iter().zip(now.iter()))
+        .filter(|(name, (a, b))| {
+            a != b
+                && (!matches!(**name, "recorded_by" | "recorded_at" | "status")
+                    || columns.has(name))
+        })
+        .map(|(name, (a, b))| format!("{name}: stored {a:?}, file {b:?}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Operation;
+
+    fn store() -> Store {
+        let mut s = Store::open_in_memory().unwrap();
+        s.add_operation(&Operation {
+            code: "nov17".into(),
+            title: "T".into(),
+            start: "2017-11-13".parse().unwrap(),
+            end: "2017-11-19".parse().unwrap(),
+            force: None,
+            unit: None,
+            campaign: None,
+            notes: None,
+        })
+        .unwrap();
+        s
+    }
+
+    fn run(
+        s: &mut Store,
+        csv: &str,
+        options: &Options,
+    ) -> (Result<Summary, ImportError>, Vec<Problem>) {
+        let mut problems = Vec::new();
+        let ctx = Context {
+            file: "f.csv",
+            today: "2017-11-30".parse().unwrap(),
+            user: "u",
+            now: "2017-11-30T10:00:00Z",
+        };
+        let r = import(
+            s,
+            csv.as_bytes(),
+            &ctx,
+            options,
+            &mut |p| problems.push(p.clone()),
+            &mut |_| {},
+        );
+        (r, problems)
+    }
+
+    #[test]
+    fn imports_then_skips_identical_rows() {
+        let mut s = store();
+        let csv = "id,operation,type,date,count\n\
+                   015fb413-d700-71f2-a652-c83c3459d7ce,nov17,warrant,2017-11-13,1\n";
+        let (r, p) = run(&mut s, csv, &Options::default());
+        assert_eq!(p, []);
+        assert_eq!(r.unwrap().imported, 1);
+        let (r, _) = run(&mut s, csv, &Options::default());
+        let summary = r.unwrap();
+        assert_eq!((summary.imported, summary.skipped), (0, 1));
+    }
+
+    #[test]
+    fn a_conflicting_id_names_the_difference() {
+        let mut s = store();
+        let id = "015fb413-d700-71f2-a652-c83c3459d7ce";
+        run(
+            &mut s,
+            &format!("id,operation,type,date,count\n{id},nov17,warrant,2017-11-13,1\n"),
+            &Options::default(),
+        )
+        .0
+        .unwrap();
+        let (r, p) = run(
+            &mut s,
+            &format!("id,operation,type,date,count\n{id},nov17,warrant,2017-11-13,2\n"),
+            &Options::default(),
+        );
+        assert!(matches!(r, Err(ImportError::Invalid { count: 1, .. })));
+        assert_eq!(p[0].line, 2);
+        assert_eq!(p[0].column, "id");
+        assert!(
+            p[0].message.contains("count: stored \"1\", file \"2\""),
+            "{}",
+            p[0].message
+        );
+    }
+
+    #[test]
+    fn every_bad_row_is_reported_and_nothing_written() {
+        let mut s = store();
+        let csv =
+            "type,date,count\nwarrant,2017-11-13,1\nwarrant,2017-02-30,0\nwarrant,2017-11-14\n";
+        let (r, p) = run(
+            &mut s,
+            csv,
+            &Options {
+                operation: Some("nov17".into()),
+                dry_run: false,
+            },
+        );
+        assert!(matches!(r, Err(ImportError::Invalid { count: 3, .. })));
+        let lines: Vec<(u64, &str)> = p.iter().map(|p| (p.line, p.column.as_str())).collect();
+        assert_eq!(lines, [(3, "date"), (3, "count"), (4, "row")]);
+        assert_eq!(s.tally(&Default::default()).unwrap(), []);
+    }
+
+    #[test]
+    fn dry_run_writes_nothing() {
+        let mut s = store();
+        let (r, _) = run(
+            &mut s,
+            "operation,type,date\nnov17,arrest,2017-11-15\n",
+            &Options {
+                operation: None,
+                dry_run: true,
+            },
+        );
+        assert_eq!(r.unwrap().imported, 1);
+        assert_eq!(s.tally(&Default::default()).unwrap(), []);
+    }
+}

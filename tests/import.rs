@@ -1,0 +1,240 @@
+//! `import`: export → import round trips, idempotent merges, every bad row
+//! reported with nothing written, and the CSV variations spreadsheets write.
+
+use crate::env::TestEnv;
+
+/// A database holding the reference week, and its export.
+fn exported_week() -> (TestEnv, String) {
+    let env = TestEnv::new();
+    env.ok(&["demo", env.db.to_str().unwrap()]);
+    let export = env.ok(&["export"]);
+    (env, export)
+}
+
+/// A fresh database with the reference operation, ready to import into.
+fn fresh() -> TestEnv {
+    let env = TestEnv::new();
+    env.reference_op();
+    env
+}
+
+#[test]
+fn export_then_import_gives_the_identical_report_and_events() {
+    let (source, export) = exported_week();
+    let target = fresh();
+    let file = target.write("week.csv", &export);
+    let err = target.ok_stderr(&["import", file.to_str().unwrap()]);
+    assert_eq!(err, "imported 107, skipped 0 already present\n");
+    for args in [
+        &["report", "--format", "csv"][..],
+        &["report", "--by", "day", "--format", "csv"],
+        &["report", "--by", "officer", "--format", "json"],
+    ] {
+        assert_eq!(target.ok(args), source.ok(args), "{args:?}");
+    }
+    assert_eq!(target.ok(&["export"]), export);
+}
+
+#[test]
+fn importing_the_same_file_again_changes_nothing() {
+    let (_, export) = exported_week();
+    let target = fresh();
+    let file = target.write("week.csv", &export);
+    target.ok(&["import", file.to_str().unwrap()]);
+    let before = target.snapshot();
+    let err = target.ok_stderr(&["import", file.to_str().unwrap()]);
+    assert_eq!(err, "imported 0, skipped 107 already present\n");
+    assert_eq!(target.snapshot(), before);
+}
+
+fn thousand_rows(bad_line: Option<usize>) -> String {
+    let mut csv = String::from("operation,type,date,count,officer\n");
+    for line in 2..=1001 {
+        let day = 13 + (line % 7);
+        let date = if Some(line) == bad_line {
+            "2017-11-31".to_string()
+        } else {
+            format!("2017-11-{day}")
+        };
+        csv.push_str(&format!(
+            "nov17-mersey,offender-visit,{date},1,{}\n",
+            4000 + line % 9
+        ));
+    }
+    csv
+}
+
+#[test]
+fn one_bad_date_at_line_500_of_1000_names_it_and_writes_nothing() {
+    let env = fresh();
+    let file = env.write("big.csv", thousand_rows(Some(500)));
+    let before = env.snapshot();
+    let err = env.fails(1, &["import", file.to_str().unwrap()]);
+    let name = file.display().to_string();
+    assert_eq!(
+        err,
+        format!(
+            "{name}:500: date: 2017-11-31 is not a valid date (expected YYYY-MM-DD, today or yesterday)\n\
+             error: 1 invalid row in {name}; nothing was imported\n"
+        )
+    );
+    assert_eq!(env.snapshot(), before);
+
+    let good = env.write("good.csv", thousand_rows(None));
+    env.ok(&["import", good.to_str().unwrap()]);
+    assert_eq!(
+        env.ok(&["report", "--format", "csv"]),
+        "type,label,count\noffender-visit,Offender visits,1000\n"
+    );
+}
+
+#[test]
+fn every_bad_row_is_reported() {
+    let env = fresh();
+    let file = env.write(
+        "bad.csv",
+        "operation,type,date,count,notes\n\
+         nov17-mersey,warrant,2017-11-14,1,fine\n\
+         nov17-mersey,burglary,2017-11-14,0,\"two\nlines\"\n\
+         nov17-mersey,warrant,2017-11-25,1,outside\n\
+         dec17,warrant,2017-11-14,1,unknown op\n\
+         nov17-mersey,warrant,2017-11-14\n",
+    );
+    let before = env.snapshot();
+    let err = env.fails(1, &["import", file.to_str().unwrap()]);
+    let name = file.display().to_string();
+    let lines: Vec<String> = err.lines().map(|l| l.replace(&name, "FILE")).collect();
+    assert_eq!(
+        lines,
+        [
+            "FILE:3: type: unknown activity type \"burglary\" (see `opweek type list`)",
+            "FILE:3: count: \"0\" is not a valid count (expected a whole number of 1 or more)",
+            "FILE:5: date: 2017-11-25 is outside operation nov17-mersey (2017-11-13 to 2017-11-19)",
+            "FILE:6: operation: unknown operation \"dec17\" (see `opweek op list`)",
+            "FILE:7: row: has 3 cells; the header has 5",
+            "error: 5 invalid rows in FILE; nothing was imported",
+        ]
+    );
+    assert_eq!(env.snapshot(), before);
+}
+
+#[test]
+fn dry_run_writes_nothing() {
+    let (_, export) = exported_week();
+    let env = fresh();
+    let file = env.write("week.csv", &export);
+    let before = env.snapshot();
+    let err = env.ok_stderr(&["import", file.to_str().unwrap(), "--dry-run"]);
+    assert!(
+        err.starts_with("dry run: 107 rows valid; would import 107"),
+        "{err}"
+    );
+    assert_eq!(env.snapshot(), before);
+}
+
+#[test]
+fn a_conflicting_id_fails_naming_the_differences() {
+    let (_, export) = exported_week();
+    let env = fresh();
+    let file = env.write("week.csv", &export);
+    env.ok(&["import", file.to_str().unwrap()]);
+    // The first warrant (line 2), now said to be on another day.
+    let mut lines: Vec<String> = export.lines().map(String::from).collect();
+    lines[1] = lines[1].replacen(",2017-11-13,06:00,", ",2017-11-14,06:00,", 1);
+    let changed = env.write("changed.csv", lines.join("\n") + "\n");
+    let before = env.snapshot();
+    let err = env.fails(1, &["import", changed.to_str().unwrap()]);
+    assert!(err.contains(":2: id: 015fb413-d700-71f2-a652-c83c3459d7ce is already stored with other content: date: stored \"2017-11-13\", file \"2017-11-14\""), "{err}");
+    assert_eq!(env.snapshot(), before);
+}
+
+#[test]
+fn shuffled_columns_bom_and_crlf_are_accepted() {
+    let env = fresh();
+    let csv = "\u{feff}count,date,type,operation,notes\r\n\
+               2,2017-11-14,device-seizure,nov17-mersey,\"from W/17/1, \"\"loft\"\"\"\r\n\
+               1,2017-11-15,arrest,nov17-mersey,\r\n";
+    let file = env.write("excel.csv", csv);
+    env.ok(&["import", file.to_str().unwrap()]);
+    assert_eq!(
+        env.ok(&["report", "--format", "csv"]),
+        "type,label,count\ndevice-seizure,Device seizures,2\narrest,Arrests,1\n"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&env.ok(&["list", "--format", "json"])).unwrap();
+    assert_eq!(json[0]["notes"], "from W/17/1, \"loft\"");
+}
+
+#[test]
+fn operation_can_come_from_the_command_line() {
+    let env = fresh();
+    let file = env.write(
+        "team.csv",
+        "type,date\nwarrant,2017-11-14\nwarrant,2017-11-15\n",
+    );
+    let err = env.fails(1, &["import", file.to_str().unwrap()]);
+    assert!(
+        err.contains(":1: header: no operation column: add one, or name the operation with --op"),
+        "{err}"
+    );
+    let err = env.ok_stderr(&["import", file.to_str().unwrap(), "--op", "nov17-mersey"]);
+    assert!(err.contains("imported 2"), "{err}");
+    assert!(err.contains("2 rows had no id"), "{err}");
+    env.rejects(&["import", file.to_str().unwrap(), "--op", "dec17"]);
+    env.rejects(&["import", "no-such-file.csv"]);
+}
+
+#[test]
+fn spreadsheet_formulas_are_guarded_on_export_and_restored_on_import() {
+    let env = fresh();
+    let nasty = [
+        "=HYPERLINK(\"http://x\",\"y\")",
+        "+44 151 777",
+        "-3 seized",
+        "@SUM(A1)",
+        "\tx",
+        "'tis",
+        "plain",
+    ];
+    for n in nasty {
+        env.ok(&["log", "warrant", "--date", "2017-11-14", "--note", n]);
+    }
+    let export = env.ok(&["export"]);
+    let mut reader = csv::Reader::from_reader(export.as_bytes());
+    let notes: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap()[14].to_string())
+        .collect();
+    let mut expected: Vec<String> = nasty
+        .iter()
+        .map(|n| {
+            if *n == "plain" {
+                n.to_string()
+            } else {
+                format!("'{n}")
+            }
+        })
+        .collect();
+    expected.sort();
+    let mut got = notes.clone();
+    got.sort();
+    assert_eq!(got, expected);
+    // Stored data and JSON keep the original text.
+    let json: serde_json::Value =
+        serde_json::from_str(&env.ok(&["list", "--format", "json"])).unwrap();
+    let mut stored: Vec<String> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["notes"].as_str().unwrap().to_string())
+        .collect();
+    stored.sort();
+    let mut original: Vec<String> = nasty.iter().map(|s| s.to_string()).collect();
+    original.sort();
+    assert_eq!(stored, original);
+    // Import restores it exactly.
+    let other = fresh();
+    let file = other.write("x.csv", &export);
+    other.ok(&["import", file.to_str().unwrap()]);
+    assert_eq!(other.ok(&["export"]), export);
+}
