@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::{demo, export, import, list, log, op, report, show, types};
+use crate::commands::{
+    amend, check, demo, export, import, list, log, op, report, show, types, void,
+};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -43,12 +45,18 @@ pub enum Command {
     List(list::Args),
     /// Show one event and its history
     Show(show::Args),
+    /// Correct an event; the old values and the reason are kept
+    Amend(amend::Args),
+    /// Take an event out of every tally, keeping it and the reason
+    Void(void::Args),
     /// Tallies for an operation, campaign, week or date range
     Report(report::Args),
     /// Write events as CSV (the import format)
     Export(export::Args),
     /// Load events from CSV (the export format): all rows or none
     Import(import::Args),
+    /// Check the database and its history chain; print the chain head
+    Check(check::Args),
     /// Build a demo database from the reference week and show its report
     Demo(demo::Args),
 }

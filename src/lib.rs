@@ -3,6 +3,7 @@
 //! to exit codes; everything else lives in this library so it can be tested
 //! and benchmarked in-process. See ARCHITECTURE.md for the module map.
 
+pub mod chain;
 pub mod cli;
 pub mod commands;
 pub mod csvio;

@@ -198,6 +198,22 @@ fn serialize_time<S: serde::Serializer>(t: &Option<NaiveTime>, s: S) -> Result<S
     }
 }
 
+/// One amendment or void of an event, as kept in the append-only history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HistoryEntry {
+    pub seq: i64,
+    pub event_id: Uuid,
+    /// `amend` or `void`.
+    pub action: String,
+    pub changed_by: String,
+    pub changed_at: String,
+    pub reason: String,
+    /// JSON: {"field": {"old": "..", "new": ".."}}, values as exported.
+    pub changes: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
 /// The event's fields in the export's column order, after `id, operation,
 /// type`: shared by export, list and import so they cannot drift apart.
 pub const EXPORT_HEADER: [&str; 18] = [

@@ -38,6 +38,35 @@ pub struct EventInput {
     pub status: Option<String>,
 }
 
+impl EventInput {
+    /// A stored event as input, every field given: the starting point of an
+    /// amendment.
+    pub fn from_event(e: &Event) -> EventInput {
+        let [id, operation, type_key, date, time, count, force, team, area, officer, reference, detail, partner, outcome, notes, recorded_by, recorded_at, status] =
+            e.to_record().map(Some);
+        EventInput {
+            id,
+            operation,
+            type_key,
+            date,
+            time,
+            count,
+            force,
+            team,
+            area,
+            officer,
+            reference,
+            detail,
+            partner,
+            outcome,
+            notes,
+            recorded_by,
+            recorded_at,
+            status,
+        }
+    }
+}
+
 /// A refused value and the column (export header name) it was given in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {

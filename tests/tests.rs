@@ -5,3 +5,4 @@ mod env;
 
 mod core;
 mod import;
+mod integrity;

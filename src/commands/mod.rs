@@ -4,6 +4,8 @@
 //! `out` they are given and return errors; `main` decides what reaches the
 //! terminal and with which exit status.
 
+pub mod amend;
+pub mod check;
 pub mod demo;
 pub mod export;
 pub mod import;
@@ -13,6 +15,7 @@ pub mod op;
 pub mod report;
 pub mod show;
 pub mod types;
+pub mod void;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -48,6 +51,9 @@ pub fn run(command: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
         Command::Report(a) => report::run(a, ctx, out),
         Command::Export(a) => export::run(a, ctx, out),
         Command::Import(a) => import::run(a, ctx, out),
+        Command::Amend(a) => amend::run(a, ctx, out),
+        Command::Void(a) => void::run(a, ctx, out),
+        Command::Check(a) => check::run(a, ctx, out),
         Command::Demo(a) => demo::run(a, ctx, out),
     }
 }

@@ -1,4 +1,5 @@
-//! `opweek show ID`: one event, every field.
+//! `opweek show ID`: one event, every field, and its history of
+//! amendments and voids.
 
 use std::io::Write;
 
@@ -20,5 +21,7 @@ pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
     let store = ctx.open()?;
     let id = store.resolve_event(&event_ref)?;
     table::event_detail(&store.event(id)?, out)?;
+    writeln!(out)?;
+    table::history(&store.history(id)?, out)?;
     Ok(())
 }

@@ -1,6 +1,8 @@
-//! Tables for people at a terminal (comfy-table). Every table fits an
-//! 80-column terminal: columns wrap rather than overflow, and long free text
-//! is shortened in listings (the full text is in `show` and the exports).
+//! Tables for people at a terminal (comfy-table). At a terminal, tables fit
+//! its width (80 columns included): long columns wrap rather than overflow,
+//! and long free text is shortened in listings (the full text is in `show`
+//! and the exports). Redirected to a file, rows are not wrapped, so each
+//! stays one line for grep.
 
 use std::io::{self, Write};
 
@@ -15,17 +17,11 @@ use crate::store::OperationSummary;
 /// A header rule and nothing else, for listings.
 const LISTING: &str = "     ──            ";
 
-/// The width tables wrap to when stdout is not a terminal.
-const DEFAULT_WIDTH: u16 = 80;
-
 fn new_table(header: &[&str]) -> Table {
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_header(header.to_vec());
-    if t.width().is_none() {
-        t.set_width(DEFAULT_WIDTH);
-    }
     t
 }
 
@@ -210,5 +206,38 @@ pub fn types(types: &[ActivityType], out: &mut dyn Write) -> io::Result<()> {
         ]);
     }
     as_listing(&mut t, &[0]);
+    writeln!(out, "{t}")
+}
+
+/// An event's history, oldest first, each change as `field: old → new`.
+pub fn history(entries: &[crate::model::HistoryEntry], out: &mut dyn Write) -> io::Result<()> {
+    if entries.is_empty() {
+        return writeln!(out, "History: none (as first recorded)");
+    }
+    writeln!(out, "History:")?;
+    let mut t = new_table(&["#", "When (UTC)", "Who", "Action", "Reason", "Changes"]);
+    for h in entries {
+        let changes: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&h.changes).unwrap_or_default();
+        let shown: Vec<String> = changes
+            .iter()
+            .map(|(field, v)| {
+                let side = |k: &str| match v[k].as_str() {
+                    Some("") | None => "(none)".to_string(),
+                    Some(s) => format!("{s:?}"),
+                };
+                format!("{field}: {} → {}", side("old"), side("new"))
+            })
+            .collect();
+        t.add_row(vec![
+            h.seq.to_string(),
+            h.changed_at.clone(),
+            h.changed_by.clone(),
+            h.action.clone(),
+            h.reason.clone(),
+            shown.join("\n"),
+        ]);
+    }
+    as_listing(&mut t, &[0, 1, 3]);
     writeln!(out, "{t}")
 }

@@ -4,6 +4,7 @@
 //! and errors go back to the caller as values.
 
 mod events;
+mod history;
 mod import;
 mod migrate;
 mod operations;
@@ -18,6 +19,7 @@ use thiserror::Error;
 use uuid::Uuid;
 
 pub use events::EventFilter;
+pub use history::Change;
 pub use import::{Importer, Outcome};
 pub use migrate::LATEST_VERSION;
 pub use operations::OperationSummary;
@@ -64,6 +66,8 @@ pub enum StoreError {
     },
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("{0}")]
+    Conflict(String),
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
 }

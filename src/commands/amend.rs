@@ -1,0 +1,114 @@
+//! `opweek amend ID --reason TEXT [fields]`: correct a recorded event. The
+//! corrected event is validated by the same rules as `log`; the old and new
+//! values, who, when and why go into the append-only history.
+
+use std::io::Write;
+
+use anyhow::{bail, Result};
+use serde_json::{json, Map};
+
+use super::log::FieldArgs;
+use super::Context;
+use crate::model::{parse_event_ref, required_text, Event, EXPORT_HEADER};
+use crate::store::Change;
+use crate::validate::{Defaults, EventInput, Resolver};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The event's id, or its first 8 or more characters
+    pub id: String,
+    /// Why the record is corrected (kept in the history)
+    #[arg(long, allow_hyphen_values = true)]
+    pub reason: String,
+    /// Move the event to another operation
+    #[arg(long, value_name = "CODE")]
+    pub op: Option<String>,
+    /// Change the activity type
+    #[arg(long = "type", value_name = "TYPE")]
+    pub type_key: Option<String>,
+    #[command(flatten)]
+    pub fields: FieldArgs,
+}
+
+pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
+    let reason = required_text("reason", &a.reason)?;
+    let event_ref = parse_event_ref(&a.id)?;
+    let mut store = ctx.open()?;
+    let old = store.event(store.resolve_event(&event_ref)?)?;
+    if old.status == crate::model::Status::Voided {
+        bail!("event {} is voided; a voided event is not amended", old.id);
+    }
+    let input = overlay(EventInput::from_event(&old), &a);
+    let resolver = Resolver::new(store.operations()?, store.activity_types()?);
+    let defaults = Defaults {
+        today: ctx.today,
+        date: None,
+        operation: None,
+        recorded_by: old.recorded_by.clone(),
+        recorded_at: old.recorded_at.clone(),
+    };
+    let mut new = resolver.event(&input, &defaults)?;
+    // A blank --force clears it rather than falling back to the operation's.
+    if a.fields
+        .force
+        .as_deref()
+        .is_some_and(|f| f.trim().is_empty())
+    {
+        new.force = None;
+    }
+    let changes = changes(&old, &new);
+    if changes.is_empty() {
+        bail!("nothing to change: the values given are the event's current values");
+    }
+    let entry = store.change_event(
+        &old,
+        &new,
+        &Change {
+            action: "amend",
+            changed_by: ctx.user.clone(),
+            changed_at: crate::store::now_utc(),
+            reason,
+            changes: serde_json::Value::Object(changes).to_string(),
+        },
+    )?;
+    writeln!(out, "{}", new.id)?;
+    eprintln!("Amended {} (history entry {}).", new.id, entry.seq);
+    Ok(())
+}
+
+/// The stored event's fields with the given flags laid over them. A flag
+/// given as an empty string clears that field.
+fn overlay(mut input: EventInput, a: &Args) -> EventInput {
+    let f = &a.fields;
+    let set = |slot: &mut Option<String>, v: &Option<String>| {
+        if let Some(v) = v {
+            *slot = Some(v.clone());
+        }
+    };
+    set(&mut input.operation, &a.op);
+    set(&mut input.type_key, &a.type_key);
+    set(&mut input.date, &f.date);
+    set(&mut input.time, &f.time);
+    set(&mut input.count, &f.count);
+    set(&mut input.force, &f.force);
+    set(&mut input.team, &f.team);
+    set(&mut input.area, &f.area);
+    set(&mut input.officer, &f.officer);
+    set(&mut input.reference, &f.reference);
+    set(&mut input.detail, &f.detail);
+    set(&mut input.partner, &f.partner);
+    set(&mut input.outcome, &f.outcome);
+    set(&mut input.notes, &f.notes);
+    input
+}
+
+/// `{"field": {"old": .., "new": ..}}` for each field that differs, values as
+/// exported (empty = none).
+pub fn changes(old: &Event, new: &Event) -> Map<String, serde_json::Value> {
+    EXPORT_HEADER
+        .iter()
+        .zip(old.to_record().into_iter().zip(new.to_record()))
+        .filter(|(_, (a, b))| a != b)
+        .map(|(name, (a, b))| (name.to_string(), json!({"old": a, "new": b})))
+        .collect()
+}

@@ -1,0 +1,46 @@
+//! `opweek void ID --reason TEXT`: take an event out of every tally while
+//! keeping it, and the reason, on record. There is no delete.
+
+use std::io::Write;
+
+use anyhow::{bail, Result};
+
+use super::Context;
+use crate::model::{parse_event_ref, required_text, Status};
+use crate::store::Change;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The event's id, or its first 8 or more characters
+    pub id: String,
+    /// Why the event is voided (kept in the history)
+    #[arg(long, allow_hyphen_values = true)]
+    pub reason: String,
+}
+
+pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
+    let reason = required_text("reason", &a.reason)?;
+    let event_ref = parse_event_ref(&a.id)?;
+    let mut store = ctx.open()?;
+    let old = store.event(store.resolve_event(&event_ref)?)?;
+    if old.status == Status::Voided {
+        bail!("event {} is already voided", old.id);
+    }
+    let mut new = old.clone();
+    new.status = Status::Voided;
+    let changes = super::amend::changes(&old, &new);
+    store.change_event(
+        &old,
+        &new,
+        &Change {
+            action: "void",
+            changed_by: ctx.user.clone(),
+            changed_at: crate::store::now_utc(),
+            reason,
+            changes: serde_json::Value::Object(changes).to_string(),
+        },
+    )?;
+    writeln!(out, "{}", new.id)?;
+    eprintln!("Voided {}: it no longer counts in any tally.", new.id);
+    Ok(())
+}

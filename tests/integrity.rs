@@ -1,0 +1,302 @@
+//! Integrity: corrections with history, the tamper-evident chain, several
+//! analysts at once, refusing what would damage the record.
+
+use std::process::{Command, Stdio};
+
+use crate::env::TestEnv;
+
+fn history_rows(env: &TestEnv) -> i64 {
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    conn.query_row("SELECT count(*) FROM event_history", [], |r| r.get(0))
+        .unwrap()
+}
+
+fn logged(env: &TestEnv) -> String {
+    env.reference_op();
+    env.ok(&[
+        "log",
+        "device-seizure",
+        "--date",
+        "2017-11-14",
+        "--count",
+        "3",
+        "--ref",
+        "W/17/4412",
+    ])
+    .trim()
+    .to_string()
+}
+
+#[test]
+fn amend_changes_the_event_and_keeps_one_history_row() {
+    let env = TestEnv::new();
+    let id = logged(&env);
+    env.ok(&[
+        "amend",
+        &id[..8],
+        "--count",
+        "2",
+        "--note",
+        "exhibit log",
+        "--reason",
+        "two devices, not three",
+    ]);
+    assert_eq!(history_rows(&env), 1);
+    assert_eq!(
+        env.ok(&["report", "--format", "csv"]),
+        "type,label,count\ndevice-seizure,Device seizures,2\n"
+    );
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    let (action, by, at, reason, changes): (String, String, String, String, String) = conn
+        .query_row(
+            "SELECT action, changed_by, changed_at, reason, changes FROM event_history",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .unwrap();
+    assert_eq!(action, "amend");
+    assert_eq!(by, "test-analyst");
+    assert!(at.ends_with('Z') && at.len() == 20, "{at}");
+    assert_eq!(reason, "two devices, not three");
+    let changes: serde_json::Value = serde_json::from_str(&changes).unwrap();
+    assert_eq!(
+        changes,
+        serde_json::json!({"count": {"old": "3", "new": "2"}, "notes": {"old": "", "new": "exhibit log"}})
+    );
+    let shown = env.ok(&["show", &id]);
+    assert!(shown.contains("two devices, not three"), "{shown}");
+    assert!(shown.contains("count: \"3\" → \"2\""), "{shown}");
+}
+
+#[test]
+fn failed_amendments_write_nothing() {
+    let env = TestEnv::new();
+    let id = logged(&env);
+    for args in [
+        &["amend", &id, "--count", "0", "--reason", "r"][..],
+        &["amend", &id, "--date", "2017-12-01", "--reason", "r"],
+        &["amend", &id, "--date", "2017-02-30", "--reason", "r"],
+        &["amend", &id, "--type", "burglary", "--reason", "r"],
+        &["amend", &id, "--count", "3", "--reason", "r"],
+        &["amend", &id, "--count", "2", "--reason", " "],
+        &["amend", "01a2c3d4", "--count", "2", "--reason", "r"],
+        &["void", "01a2c3d4", "--reason", "r"],
+    ] {
+        env.rejects(args);
+    }
+    assert_eq!(history_rows(&env), 0);
+    let err = env.rejects(&["amend", &id, "--count", "3", "--reason", "r"]);
+    assert_eq!(
+        err,
+        "error: nothing to change: the values given are the event's current values"
+    );
+}
+
+#[test]
+fn void_takes_an_event_out_of_every_tally_but_keeps_it() {
+    let env = TestEnv::new();
+    let id = logged(&env);
+    env.ok(&["log", "warrant", "--date", "2017-11-14"]);
+    env.ok(&["void", &id, "--reason", "logged twice"]);
+    assert_eq!(
+        env.ok(&["report", "--format", "csv"]),
+        "type,label,count\nwarrant,Warrants,1\n"
+    );
+    assert_eq!(
+        csv::Reader::from_reader(env.ok(&["list", "--format", "csv"]).as_bytes())
+            .records()
+            .count(),
+        1
+    );
+    let all = env.ok(&["list", "--all", "--format", "csv"]);
+    assert!(
+        all.contains(&format!("{id},")) && all.contains(",voided\n"),
+        "{all}"
+    );
+    assert!(env.ok(&["export"]).contains(",voided\n"));
+    let err = env.rejects(&["void", &id, "--reason", "again"]);
+    assert!(err.contains("already voided"), "{err}");
+    env.rejects(&["amend", &id, "--count", "1", "--reason", "r"]);
+    assert_eq!(history_rows(&env), 1);
+}
+
+#[test]
+fn history_and_events_refuse_raw_edits_and_deletes() {
+    let env = TestEnv::new();
+    let id = logged(&env);
+    env.ok(&["amend", &id, "--count", "2", "--reason", "r"]);
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    for sql in [
+        "UPDATE event_history SET reason = 'nothing to see'",
+        "DELETE FROM event_history",
+        "DELETE FROM event",
+    ] {
+        let err = conn.execute(sql, []).unwrap_err().to_string();
+        assert!(
+            err.contains("append-only") || err.contains("never deleted"),
+            "{sql}: {err}"
+        );
+    }
+}
+
+#[test]
+fn check_passes_then_catches_a_history_row_edited_behind_the_tools_back() {
+    let env = TestEnv::new();
+    let id = logged(&env);
+    env.ok(&["amend", &id, "--count", "2", "--reason", "first"]);
+    env.ok(&["amend", &id, "--count", "1", "--reason", "second"]);
+    let out = env.ok(&["check"]);
+    assert!(
+        out.contains("history entries: 2\nhistory chain: intact\nchain head: "),
+        "{out}"
+    );
+
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    conn.execute_batch(
+        "DROP TRIGGER event_history_no_update;
+         UPDATE event_history SET reason = 'a different story' WHERE seq = 1;",
+    )
+    .unwrap();
+    let out = env.run(&["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains(
+            "problem: history: entry 1 its content does not match its hash (it was edited)"
+        ),
+        "{stdout}"
+    );
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.starts_with("error: 1 problem found"), "{stderr}");
+}
+
+#[test]
+fn sql_in_every_field_is_stored_verbatim_and_the_schema_is_unchanged() {
+    let env = TestEnv::new();
+    env.reference_op();
+    let schema = |env: &TestEnv| -> Vec<String> {
+        let conn = rusqlite::Connection::open(&env.db).unwrap();
+        let mut stmt = conn
+            .prepare("SELECT coalesce(sql, name) FROM sqlite_schema ORDER BY name")
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let before = schema(&env);
+    let evil = "x'); DROP TABLE event; --";
+    let mut args = vec!["log", "warrant", "--date", "2017-11-14"];
+    for flag in [
+        "--team",
+        "--area",
+        "--officer",
+        "--ref",
+        "--detail",
+        "--partner",
+        "--outcome",
+        "--note",
+        "--force",
+    ] {
+        args.push(flag);
+        args.push(evil);
+    }
+    env.ok(&args);
+    assert_eq!(schema(&env), before);
+    let json: serde_json::Value =
+        serde_json::from_str(&env.ok(&["list", "--format", "json"])).unwrap();
+    for field in [
+        "team",
+        "area",
+        "officer",
+        "reference",
+        "detail",
+        "partner",
+        "outcome",
+        "notes",
+        "force",
+    ] {
+        assert_eq!(json[0][field], evil, "{field}");
+    }
+}
+
+#[test]
+fn eight_analysts_logging_at_once_lose_nothing() {
+    let env = TestEnv::new();
+    env.reference_op();
+    let bin = assert_cmd::cargo::cargo_bin("opweek");
+    let db = env.db.to_str().unwrap().to_string();
+    // Each process runs 50 `log` commands one after another; the 8 run at once.
+    let children: Vec<_> = (0..8)
+        .map(|i| {
+            let script = format!(
+                "for n in $(seq 1 50); do \"$0\" --db \"$1\" log offender-visit --date 2017-11-14 --officer {i} >/dev/null || exit 1; done"
+            );
+            Command::new("sh")
+                .args(["-c", &script, bin.to_str().unwrap(), &db])
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(
+        env.ok(&["report", "--format", "csv"]),
+        "type,label,count\noffender-visit,Offender visits,400\n"
+    );
+    let by_officer = env.ok(&["report", "--by", "officer", "--format", "csv"]);
+    assert_eq!(by_officer.lines().count(), 9, "{by_officer}");
+    assert!(env.ok(&["check"]).contains("integrity: ok"));
+}
+
+#[test]
+fn a_database_from_a_newer_opweek_is_refused_untouched() {
+    let env = TestEnv::new();
+    env.reference_op();
+    {
+        let conn = rusqlite::Connection::open(&env.db).unwrap();
+        conn.pragma_update(None, "user_version", 99).unwrap();
+    }
+    let before = env.snapshot();
+    let err = env.fails(1, &["op", "list"]);
+    assert!(
+        err.contains("written by a newer opweek (schema version 99"),
+        "{err}"
+    );
+    env.fails(1, &["log", "warrant", "--date", "2017-11-14"]);
+    assert_eq!(env.snapshot(), before);
+}
+
+#[test]
+fn a_full_disk_is_an_error_not_success() {
+    if !std::path::Path::new("/dev/full").exists() {
+        return;
+    }
+    let env = TestEnv::new();
+    logged(&env);
+    let err = env.fails(1, &["export", "-o", "/dev/full"]);
+    assert!(err.starts_with("error: "), "{err}");
+    let out = Command::new(assert_cmd::cargo::cargo_bin("opweek"))
+        .args(["--db", env.db.to_str().unwrap(), "export"])
+        .stdout(
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open("/dev/full")
+                .unwrap(),
+        )
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
