@@ -11,6 +11,7 @@ pub mod dates;
 pub mod import;
 pub mod model;
 pub mod output;
+pub mod phrase;
 pub mod report;
 pub mod store;
 pub mod validate;

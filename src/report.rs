@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::dates::{self, DateError, DateRange};
 use crate::model::{check_operation_code, ActivityType, Dimension, OpSelection, Operation};
-use crate::store::{Store, StoreError, TallyQuery};
+use crate::store::{Store, StoreError, TallyQuery, TallyRow};
 
 /// Which operations and dates a report covers.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -58,6 +58,58 @@ pub struct ReportRow {
     pub type_key: String,
     pub label: String,
     pub count: i64,
+    /// The compared operation's tally for the same key and type, with
+    /// `--compare`.
+    pub compare: Option<i64>,
+}
+
+impl ReportRow {
+    /// This tally minus the compared one.
+    pub fn change(&self) -> Option<i64> {
+        self.compare.map(|c| self.count - c)
+    }
+
+    /// The change as a percentage of the compared tally (none when that
+    /// was zero: a rise from nothing has no percentage).
+    pub fn change_pct(&self) -> Option<f64> {
+        match self.compare {
+            Some(c) if c != 0 => Some((self.count - c) as f64 * 100.0 / c as f64),
+            _ => None,
+        }
+    }
+}
+
+/// The operation a report is compared with, and its figures' span.
+#[derive(Debug, Clone, Serialize)]
+pub struct Comparison {
+    pub operation: Operation,
+    pub total: i64,
+}
+
+/// One briefing bullet's facts: the type's words and what its events share.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BriefingItem {
+    pub type_key: String,
+    pub count: i64,
+    pub noun: String,
+    pub plural: String,
+    pub phrase: String,
+    pub detail: Option<String>,
+    pub partner: Option<String>,
+    pub area: Option<String>,
+    pub force: Option<String>,
+}
+
+/// What a report should include besides the tallies.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub by: Option<Dimension>,
+    /// Operation code to compare with.
+    pub compare: Option<String>,
+    /// Gather the facts for briefing bullets.
+    pub briefing: bool,
+    /// Include the history chain head (for signed-off reports).
+    pub chain_head: bool,
 }
 
 /// A computed report: what a renderer needs and nothing it must look up.
@@ -72,10 +124,15 @@ pub struct Report {
     pub by: Option<Dimension>,
     pub rows: Vec<ReportRow>,
     pub total: i64,
+    pub compare: Option<Comparison>,
+    /// Filled when asked for (`Options::briefing`), in report order.
+    pub briefing: Vec<BriefingItem>,
+    /// The history chain head, when asked for.
+    pub chain_head: Option<String>,
 }
 
 /// Reads the tallies for `period` from the store and computes the report.
-pub fn build(store: &Store, period: &Period, by: Option<Dimension>) -> Result<Report, StoreError> {
+pub fn build(store: &Store, period: &Period, options: &Options) -> Result<Report, StoreError> {
     let operations = match &period.ops {
         OpSelection::All => store
             .operation_summaries()?
@@ -91,18 +148,53 @@ pub fn build(store: &Store, period: &Period, by: Option<Dimension>) -> Result<Re
             .operations_span(&period.ops)?
             .ok_or(StoreError::NoOperations)?,
     };
-    let by = by.filter(|b| *b != Dimension::Type);
-    let tallies = store.tally(&TallyQuery {
+    let by = options.by.filter(|b| *b != Dimension::Type);
+    let query = TallyQuery {
         ops: period.ops.clone(),
         dates: Some(dates),
         by,
-    })?;
+    };
+    let tallies = store.tally(&query)?;
     let types = store.activity_types()?;
     let campaign = match &period.ops {
         OpSelection::Campaign(c) => Some(c.clone()),
         _ => None,
     };
-    Ok(compute(operations, campaign, dates, by, &types, tallies))
+    let mut report = compute(operations, campaign, dates, by, &types, tallies);
+    if let Some(code) = &options.compare {
+        // The other operation over its own dates, broken down the same way.
+        let other = store.operation(code)?;
+        let theirs = store.tally(&TallyQuery {
+            ops: OpSelection::One(other.code.clone()),
+            dates: None,
+            by,
+        })?;
+        report.add_comparison(other, theirs, &types);
+    }
+    if options.briefing {
+        report.briefing = store
+            .shared_values(&query)?
+            .into_iter()
+            .filter_map(|s| {
+                let t = types.iter().find(|t| t.key == s.type_key)?;
+                Some(BriefingItem {
+                    type_key: s.type_key,
+                    count: s.count,
+                    noun: t.noun.clone(),
+                    plural: t.plural.clone(),
+                    phrase: t.phrase.clone(),
+                    detail: s.detail,
+                    partner: s.partner,
+                    area: s.area,
+                    force: s.force,
+                })
+            })
+            .collect();
+    }
+    if options.chain_head {
+        report.chain_head = Some(store.history_head()?);
+    }
+    Ok(report)
 }
 
 /// Labels the tallies and totals them.
@@ -112,7 +204,7 @@ fn compute(
     period: DateRange,
     by: Option<Dimension>,
     types: &[ActivityType],
-    tallies: Vec<crate::store::TallyRow>,
+    tallies: Vec<TallyRow>,
 ) -> Report {
     let label = |key: &str| {
         types
@@ -128,6 +220,7 @@ fn compute(
             key: t.key,
             type_key: t.type_key,
             count: t.count,
+            compare: None,
         })
         .collect();
     let total = rows.iter().map(|r| r.count).sum();
@@ -138,10 +231,57 @@ fn compute(
         by,
         rows,
         total,
+        compare: None,
+        briefing: Vec::new(),
+        chain_head: None,
     }
 }
 
 impl Report {
+    /// Sets each row's compared tally; a key and type only the other
+    /// operation has gets a row with a count of 0.
+    fn add_comparison(&mut self, other: Operation, theirs: Vec<TallyRow>, types: &[ActivityType]) {
+        let position = |key: &str| {
+            types
+                .iter()
+                .position(|t| t.key == key)
+                .unwrap_or(usize::MAX)
+        };
+        for row in &mut self.rows {
+            row.compare = Some(0);
+        }
+        for t in &theirs {
+            match self
+                .rows
+                .iter_mut()
+                .find(|r| r.key == t.key && r.type_key == t.type_key)
+            {
+                Some(row) => row.compare = Some(t.count),
+                None => self.rows.push(ReportRow {
+                    key: t.key.clone(),
+                    label: types
+                        .iter()
+                        .find(|ty| ty.key == t.type_key)
+                        .map_or_else(|| t.type_key.clone(), |ty| ty.label.clone()),
+                    type_key: t.type_key.clone(),
+                    count: 0,
+                    compare: Some(t.count),
+                }),
+            }
+        }
+        self.rows.sort_by(|a, b| {
+            (a.key.is_none(), &a.key, position(&a.type_key)).cmp(&(
+                b.key.is_none(),
+                &b.key,
+                position(&b.type_key),
+            ))
+        });
+        self.compare = Some(Comparison {
+            total: theirs.iter().map(|t| t.count).sum(),
+            operation: other,
+        });
+    }
+
     /// A one-line description of what the report covers, for headings.
     pub fn scope(&self) -> String {
         match (&self.campaign, self.operations.as_slice()) {

@@ -6,3 +6,4 @@ mod env;
 mod core;
 mod import;
 mod integrity;
+mod reports;

@@ -57,8 +57,14 @@ pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
         ops: crate::model::OpSelection::One(DEMO_CODE.into()),
         dates: None,
     };
-    let weekly = report::build(&store, &period, None)?;
+    let options = report::Options {
+        briefing: true,
+        ..report::Options::default()
+    };
+    let weekly = report::build(&store, &period, &options)?;
     output::table::report(&weekly, out)?;
+    writeln!(out)?;
+    output::briefing::render(&weekly, false, out)?;
     writeln!(out)?;
     writeln!(
         out,
@@ -69,7 +75,7 @@ pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
     let db = shell_quote(&path);
     for cmd in [
         "report --by day",
-        "report --format csv",
+        "report --format markdown",
         "list --type warrant",
         "export",
     ] {

@@ -3,10 +3,10 @@
 
 use std::io::Write;
 
-use anyhow::Result;
+use anyhow::{bail, Result};
 
 use super::Context;
-use crate::model::Dimension;
+use crate::model::{check_operation_code, Dimension};
 use crate::output::{self, ReportFormat};
 use crate::report::{self as compute, Period};
 
@@ -30,8 +30,14 @@ pub struct Args {
     /// Break the tallies down by
     #[arg(long, value_enum)]
     pub by: Option<Dimension>,
+    /// Compare with another operation ("this week against the last")
+    #[arg(long, value_name = "OP_CODE")]
+    pub compare: Option<String>,
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
+    /// Mark the figures as provisional (markdown and briefing)
+    #[arg(long)]
+    pub provisional: bool,
 }
 
 pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
@@ -43,12 +49,29 @@ pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
         a.to.as_deref(),
         ctx.today,
     )?;
+    let compare = a
+        .compare
+        .as_deref()
+        .map(|c| check_operation_code(c.trim()))
+        .transpose()?;
+    if compare.is_some() && a.by == Some(Dimension::Day) {
+        bail!("--compare cannot go with --by day: two weeks' days do not line up (use --by type, force, team, area or officer)");
+    }
+    let options = compute::Options {
+        by: a.by,
+        compare,
+        briefing: a.format == ReportFormat::Briefing,
+        // Signed-off formats carry the history chain head.
+        chain_head: matches!(a.format, ReportFormat::Markdown | ReportFormat::Briefing),
+    };
     let store = ctx.open()?;
-    let report = compute::build(&store, &period, a.by)?;
+    let report = compute::build(&store, &period, &options)?;
     match a.format {
         ReportFormat::Table => output::table::report(&report, out)?,
         ReportFormat::Csv => output::csv::report(&report, out)?,
         ReportFormat::Json => output::json::report(&report, out)?,
+        ReportFormat::Markdown => output::markdown::render(&report, a.provisional, out)?,
+        ReportFormat::Briefing => output::briefing::render(&report, a.provisional, out)?,
     }
     Ok(())
 }

@@ -1,4 +1,5 @@
-//! `opweek type list|add`: the kinds of activity that are counted.
+//! `opweek type list|add|edit|retire`: the kinds of activity that are
+//! counted, and the words the briefing uses for them.
 
 use std::io::Write;
 
@@ -14,6 +15,28 @@ pub enum Command {
     List,
     /// Add an activity type
     Add(AddArgs),
+    /// Change a type's label, nouns or briefing phrase
+    Edit(EditArgs),
+    /// Retire a type: it keeps its events but takes no new ones
+    Retire {
+        /// The type's key
+        key: String,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EditArgs {
+    /// The type's key (which never changes)
+    pub key: String,
+    #[arg(long)]
+    pub label: Option<String>,
+    #[arg(long)]
+    pub noun: Option<String>,
+    #[arg(long)]
+    pub plural: Option<String>,
+    /// Briefing phrase (see `type add --help`)
+    #[arg(long)]
+    pub phrase: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -44,6 +67,40 @@ pub fn run(command: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
             table::types(&store.activity_types()?, out)?;
             Ok(())
         }
+        Command::Edit(a) => {
+            let mut store = ctx.open()?;
+            let mut t = store.activity_type(a.key.trim())?;
+            if let Some(label) = &a.label {
+                t.label = required_text("label", label)?;
+            }
+            if let Some(noun) = &a.noun {
+                t.noun = required_text("noun", noun)?;
+            }
+            if let Some(plural) = &a.plural {
+                t.plural = required_text("plural", plural)?;
+            }
+            if let Some(phrase) = &a.phrase {
+                t.phrase = checked_phrase(phrase)?;
+            }
+            store.update_activity_type(&t)?;
+            writeln!(out, "{}", t.key)?;
+            Ok(())
+        }
+        Command::Retire { key } => {
+            let mut store = ctx.open()?;
+            let mut t = store.activity_type(key.trim())?;
+            if t.retired {
+                anyhow::bail!("activity type {:?} is already retired", t.key);
+            }
+            t.retired = true;
+            store.update_activity_type(&t)?;
+            writeln!(out, "{}", t.key)?;
+            eprintln!(
+                "Retired {}: its events still count; it takes no new ones.",
+                t.key
+            );
+            Ok(())
+        }
         Command::Add(a) => {
             let t = activity_type_from(&a)?;
             let mut store = ctx.open()?;
@@ -64,8 +121,8 @@ fn activity_type_from(a: &AddArgs) -> Result<ActivityType> {
         Some(p) => p.trim().to_string(),
         None => format!("{noun}s"),
     };
-    let phrase = match clean_text("phrase", a.phrase.as_deref())? {
-        Some(p) => p.trim().to_string(),
+    let phrase = match &a.phrase {
+        Some(p) => checked_phrase(p)?,
         None => "{count} {noun}".to_string(),
     };
     Ok(ActivityType {
@@ -76,4 +133,12 @@ fn activity_type_from(a: &AddArgs) -> Result<ActivityType> {
         phrase,
         retired: false,
     })
+}
+
+/// A phrase the briefing can use: it must parse (known placeholders,
+/// balanced brackets) and say how many.
+fn checked_phrase(p: &str) -> Result<String> {
+    let p = required_text("phrase", p)?;
+    crate::phrase::Phrase::parse(&p)?;
+    Ok(p)
 }

@@ -20,6 +20,11 @@ pub fn report_value(r: &Report) -> Value {
             m.insert("type".into(), json!(row.type_key));
             m.insert("label".into(), json!(row.label));
             m.insert("count".into(), json!(row.count));
+            if r.compare.is_some() {
+                m.insert("compare".into(), json!(row.compare));
+                m.insert("change".into(), json!(row.change()));
+                m.insert("change_pct".into(), json!(row.change_pct()));
+            }
             Value::Object(m)
         })
         .collect();
@@ -30,6 +35,8 @@ pub fn report_value(r: &Report) -> Value {
         "by": r.by.map(|b| b.name()),
         "rows": rows,
         "total": r.total,
+        "compare": r.compare.as_ref().map(|c| json!({"operation": c.operation.code, "total": c.total})),
+        "chain_head": r.chain_head,
     })
 }
 

@@ -2,9 +2,13 @@
 //! text in one format each. They never query the database and never decide
 //! what is counted, only how it looks.
 
+pub mod briefing;
 pub mod csv;
 pub mod json;
+pub mod markdown;
 pub mod table;
+
+use crate::report::ReportRow;
 
 /// Formats `report` offers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -12,6 +16,8 @@ pub enum ReportFormat {
     Table,
     Csv,
     Json,
+    Markdown,
+    Briefing,
 }
 
 /// Formats `list` offers.
@@ -20,6 +26,29 @@ pub enum ListFormat {
     Table,
     Csv,
     Json,
+}
+
+/// A compared row's change for people: "+3 (+12%)", "−2 (−20%)", "0",
+/// "+5 (new)".
+pub fn change_text(row: &ReportRow) -> String {
+    let Some(change) = row.change() else {
+        return String::new();
+    };
+    let sign = |n: i64| match n {
+        n if n > 0 => format!("+{}", thousands(n)),
+        n if n < 0 => format!("−{}", thousands(-n)),
+        _ => "0".to_string(),
+    };
+    match row.change_pct() {
+        _ if change == 0 => "0".to_string(),
+        Some(p) => format!(
+            "{} ({}{:.0}%)",
+            sign(change),
+            if p > 0.0 { "+" } else { "−" },
+            p.abs()
+        ),
+        None => format!("{} (new)", sign(change)),
+    }
 }
 
 /// Thousands separators, as the briefing and tables print figures: 2,131.
@@ -41,6 +70,23 @@ pub fn thousands(n: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::thousands;
+    use crate::report::ReportRow;
+
+    #[test]
+    fn changes_read_naturally() {
+        let row = |count, compare| ReportRow {
+            key: None,
+            type_key: "warrant".into(),
+            label: "Warrants".into(),
+            count,
+            compare,
+        };
+        assert_eq!(super::change_text(&row(9, Some(6))), "+3 (+50%)");
+        assert_eq!(super::change_text(&row(4, Some(5))), "−1 (−20%)");
+        assert_eq!(super::change_text(&row(5, Some(0))), "+5 (new)");
+        assert_eq!(super::change_text(&row(5, Some(5))), "0");
+        assert_eq!(super::change_text(&row(5, None)), "");
+    }
 
     #[test]
     fn separators() {

@@ -12,6 +12,7 @@ use comfy_table::{CellAlignment, ColumnConstraint, ContentArrangement, Table};
 use super::thousands;
 use crate::model::{ActivityType, Event};
 use crate::report::{format_range, Report};
+
 use crate::store::OperationSummary;
 
 /// A header rule and nothing else, for listings.
@@ -58,30 +59,66 @@ fn short(s: &Option<String>, max: usize) -> String {
     }
 }
 
+/// The report as a table with a bar per tally, scaled to the largest, so
+/// the shape of the week shows at a glance. With `--by day` every day of the
+/// period is shown, in order, a quiet day as a zero.
 pub fn report(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "{}", r.scope())?;
     writeln!(out, "{}", format_range(&r.period))?;
+    if let Some(c) = &r.compare {
+        writeln!(
+            out,
+            "compared with {} ({}, {})",
+            c.operation.code,
+            c.operation.title,
+            format_range(&crate::dates::DateRange {
+                from: c.operation.start,
+                to: c.operation.end
+            })
+        )?;
+    }
     writeln!(out)?;
     let mut header = Vec::new();
     if let Some(by) = r.by {
         header.push(capitalise(by.name()));
     }
     header.extend(["Activity".to_string(), "Count".to_string()]);
+    if let Some(c) = &r.compare {
+        header.extend([c.operation.code.clone(), "Change".to_string()]);
+    }
+    header.push(String::new());
     let mut t = new_table(&header.iter().map(String::as_str).collect::<Vec<_>>());
+    let largest = r.rows.iter().map(|row| row.count).max().unwrap_or(0);
+    let rows = rows_for_table(r);
     let mut last_key: Option<&Option<String>> = None;
-    for row in &r.rows {
+    for (key, row) in &rows {
         let mut cells = Vec::new();
         if r.by.is_some() {
             // Show each group's key once, on its first row.
-            let shown = if last_key == Some(&row.key) {
+            let shown = if last_key == Some(key) {
                 String::new()
             } else {
-                row.key.clone().unwrap_or_else(|| "(none)".into())
+                key.clone().unwrap_or_else(|| "(none)".into())
             };
-            last_key = Some(&row.key);
+            last_key = Some(key);
             cells.push(shown);
         }
-        cells.extend([row.label.clone(), thousands(row.count)]);
+        match row {
+            Some(row) => {
+                cells.extend([row.label.clone(), thousands(row.count)]);
+                if r.compare.is_some() {
+                    cells.extend([thousands(row.compare.unwrap_or(0)), super::change_text(row)]);
+                }
+                cells.push(bar(row.count, largest));
+            }
+            None => {
+                cells.extend(["—".to_string(), "0".to_string()]);
+                if r.compare.is_some() {
+                    cells.extend([String::new(), String::new()]);
+                }
+                cells.push(String::new());
+            }
+        }
         t.add_row(cells);
     }
     let mut total = Vec::new();
@@ -89,13 +126,59 @@ pub fn report(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         total.push(String::new());
     }
     total.extend(["Total".to_string(), thousands(r.total)]);
+    if let Some(c) = &r.compare {
+        total.extend([thousands(c.total), String::new()]);
+    }
+    total.push(String::new());
     t.add_row(total);
-    let count_col = if r.by.is_some() { 2 } else { 1 };
-    align_right(&mut t, &[count_col]);
+    let first_figure = usize::from(r.by.is_some()) + 1;
+    let figures: Vec<usize> = (first_figure..header.len() - 1).collect();
+    align_right(&mut t, &figures);
     writeln!(out, "{t}")
 }
 
-fn capitalise(s: &str) -> String {
+/// The rows in display order, each with its dimension key; with `--by day`,
+/// a day without events is one `None` row.
+fn rows_for_table(r: &Report) -> Vec<(Option<String>, Option<&crate::report::ReportRow>)> {
+    if r.by != Some(crate::model::Dimension::Day) {
+        return r
+            .rows
+            .iter()
+            .map(|row| (row.key.clone(), Some(row)))
+            .collect();
+    }
+    let mut out = Vec::new();
+    for day in r.period.days() {
+        let key = Some(day.to_string());
+        let mut any = false;
+        for row in r.rows.iter().filter(|row| row.key == key) {
+            out.push((key.clone(), Some(row)));
+            any = true;
+        }
+        if !any {
+            out.push((key, None));
+        }
+    }
+    out
+}
+
+/// A bar of unicode blocks, `n` scaled so `largest` fills BAR_WIDTH cells.
+fn bar(n: i64, largest: i64) -> String {
+    const BAR_WIDTH: i64 = 20;
+    const PARTS: [char; 8] = ['▏', '▎', '▍', '▌', '▋', '▊', '▉', '█'];
+    if n <= 0 || largest <= 0 {
+        return String::new();
+    }
+    let eighths = (n * BAR_WIDTH * 8 + largest / 2) / largest;
+    let eighths = eighths.max(1);
+    let mut s = "█".repeat((eighths / 8) as usize);
+    if eighths % 8 != 0 {
+        s.push(PARTS[(eighths % 8 - 1) as usize]);
+    }
+    s
+}
+
+pub(crate) fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
         Some(f) => f.to_uppercase().chain(c).collect(),
@@ -240,4 +323,17 @@ pub fn history(entries: &[crate::model::HistoryEntry], out: &mut dyn Write) -> i
     }
     as_listing(&mut t, &[0, 1, 3]);
     writeln!(out, "{t}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bar;
+
+    #[test]
+    fn bars_scale_to_the_largest() {
+        assert_eq!(bar(80, 80).chars().count(), 20);
+        assert_eq!(bar(40, 80), "█".repeat(10));
+        assert_eq!(bar(1, 80), "▎");
+        assert_eq!(bar(0, 80), "");
+    }
 }

@@ -23,7 +23,7 @@ pub use history::Change;
 pub use import::{Importer, Outcome};
 pub use migrate::LATEST_VERSION;
 pub use operations::OperationSummary;
-pub use tally::{TallyQuery, TallyRow};
+pub use tally::{SharedRow, TallyQuery, TallyRow};
 
 /// What the store refuses or fails at. The user-facing variants name the
 /// value and what to do; `Sqlite` carries the database's own message.

@@ -36,7 +36,58 @@ fn dimension_column(by: Option<Dimension>) -> &'static str {
     }
 }
 
+/// Per type, the total and the values every one of its events shares (a
+/// field is `None` when the events differ or some leave it empty): what a
+/// briefing phrase may say about all of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SharedRow {
+    pub type_key: String,
+    pub count: i64,
+    pub detail: Option<String>,
+    pub partner: Option<String>,
+    pub area: Option<String>,
+    pub force: Option<String>,
+}
+
 impl Store {
+    /// Totals and shared values per type, in report order.
+    pub fn shared_values(&self, q: &TallyQuery) -> Result<Vec<SharedRow>> {
+        let mut params: Vec<Value> = Vec::new();
+        let ops = op_condition(&q.ops, &mut params);
+        let dates = date_condition(&q.dates, &mut params);
+        // A value is shared when there is one distinct value and no event
+        // lacks it.
+        let shared = |c: &str| {
+            format!("CASE WHEN count(DISTINCT e.{c}) = 1 AND count(e.{c}) = count(*) THEN max(e.{c}) END")
+        };
+        let sql = format!(
+            "SELECT t.key, g.n, g.detail, g.partner, g.area, g.force
+             FROM (SELECT e.type_id AS type_id, sum(e.count) AS n, {detail} AS detail,
+                          {partner} AS partner, {area} AS area, {force} AS force
+                   FROM event e
+                   WHERE e.status = 'active' AND {ops} AND {dates}
+                   GROUP BY e.type_id) g
+             JOIN activity_type t ON t.id = g.type_id
+             ORDER BY t.position, t.key",
+            detail = shared("detail"),
+            partner = shared("partner"),
+            area = shared("area"),
+            force = shared("force"),
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| {
+            Ok(SharedRow {
+                type_key: r.get(0)?,
+                count: r.get(1)?,
+                detail: r.get(2)?,
+                partner: r.get(3)?,
+                area: r.get(4)?,
+                force: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Totals per (dimension value, type), ordered by dimension value and
     /// then by the types' report order.
     pub fn tally(&self, q: &TallyQuery) -> Result<Vec<TallyRow>> {

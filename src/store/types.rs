@@ -40,6 +40,22 @@ impl Store {
             .ok_or_else(|| StoreError::UnknownType(key.to_string()))
     }
 
+    /// Replaces a type's words (label, nouns, phrase) and retired flag. The
+    /// key never changes: events refer to it.
+    pub fn update_activity_type(&mut self, t: &ActivityType) -> Result<()> {
+        let tx = self.write()?;
+        let n = tx.execute(
+            "UPDATE activity_type SET label = ?2, noun = ?3, plural = ?4, phrase = ?5, retired = ?6
+             WHERE key = ?1",
+            params![t.key, t.label, t.noun, t.plural, t.phrase, t.retired],
+        )?;
+        if n == 0 {
+            return Err(StoreError::UnknownType(t.key.clone()));
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Adds a type after the existing ones.
     pub fn add_activity_type(&mut self, t: &ActivityType) -> Result<()> {
         let tx = self.write()?;
