@@ -118,6 +118,30 @@ BEGIN
     SELECT RAISE(ABORT, 'events are voided, never deleted');
 END;
 
+-- Disclosure log (Data Protection Act 2018, s.62): every export of events,
+-- who made it, when, with which filters, how many rows, where to, and for
+-- whom. Append-only, like the history.
+CREATE TABLE disclosure (
+    id            INTEGER PRIMARY KEY,
+    disclosed_at  TEXT NOT NULL,        -- UTC, RFC 3339
+    disclosed_by  TEXT NOT NULL,
+    filters       TEXT NOT NULL,        -- the export's selection, as flags
+    rows          INTEGER NOT NULL,
+    destination   TEXT NOT NULL,        -- file path, or "stdout"
+    recipient     TEXT,
+    reason        TEXT
+) STRICT;
+
+CREATE TRIGGER disclosure_no_update BEFORE UPDATE ON disclosure
+BEGIN
+    SELECT RAISE(ABORT, 'the disclosure log is append-only');
+END;
+
+CREATE TRIGGER disclosure_no_delete BEFORE DELETE ON disclosure
+BEGIN
+    SELECT RAISE(ABORT, 'the disclosure log is append-only');
+END;
+
 -- Human-readable view for the plain sqlite3 shell.
 CREATE VIEW events AS
 SELECT

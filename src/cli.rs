@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::commands::{
-    amend, check, demo, export, import, list, log, op, report, show, types, void,
+    amend, audit, backup, check, demo, export, import, list, log, op, report, show, types, void,
 };
 
 #[derive(Debug, Parser)]
@@ -57,6 +57,12 @@ pub enum Command {
     Import(import::Args),
     /// Check the database and its history chain; print the chain head
     Check(check::Args),
+    /// The disclosure log: every export, who, when and for whom
+    Audit(audit::Args),
+    /// Write a consistent copy of the database (safe while others write)
+    Backup(backup::BackupArgs),
+    /// Replace the database's content with a backup's
+    Restore(backup::RestoreArgs),
     /// Build a demo database from the reference week and show its report
     Demo(demo::Args),
 }

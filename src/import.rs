@@ -368,6 +368,69 @@ mod tests {
         assert_eq!(s.tally(&Default::default()).unwrap(), []);
     }
 
+    fn event_count(s: &Store) -> u64 {
+        let mut n = 0;
+        s.for_each_event(
+            &crate::store::EventFilter {
+                include_voided: true,
+                ..Default::default()
+            },
+            |_| -> Result<(), StoreError> {
+                n += 1;
+                Ok(())
+            },
+        )
+        .unwrap();
+        n
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+
+        /// Arbitrary bytes never panic the import and never leave part of
+        /// one behind.
+        #[test]
+        fn arbitrary_bytes_never_panic_or_write_partially(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400)) {
+            let mut s = store();
+            let mut csv = b"operation,type,date,count,notes\nnov17,warrant,2017-11-13,1,ok\n".to_vec();
+            csv.extend_from_slice(&bytes);
+            let ctx = Context { file: "f.csv", today: "2017-11-30".parse().unwrap(), user: "u", now: "2017-11-30T10:00:00Z" };
+            let result = import(&mut s, csv.as_slice(), &ctx, &Options::default(), &mut |_| {}, &mut |_| {});
+            match result {
+                Ok(summary) => proptest::prop_assert_eq!(event_count(&s), summary.imported),
+                Err(_) => proptest::prop_assert_eq!(event_count(&s), 0),
+            }
+        }
+
+        /// Rows built from plausible and implausible cells: all imported or
+        /// none.
+        #[test]
+        fn mixed_rows_are_all_or_nothing(rows in proptest::collection::vec(
+            (
+                proptest::sample::select(vec!["nov17", "dec17", ""]),
+                proptest::sample::select(vec!["warrant", "arrest", "nope", ""]),
+                proptest::sample::select(vec!["2017-11-13", "2017-11-19", "2017-02-30", "2017-11-20", "x"]),
+                proptest::sample::select(vec!["1", "5", "0", "-1", "", "many"]),
+                "[ -~\n\"',=]{0,12}",
+            ),
+            1..20,
+        )) {
+            let mut s = store();
+            let mut w = csv::Writer::from_writer(Vec::new());
+            w.write_record(["operation", "type", "date", "count", "notes"]).unwrap();
+            for (op, t, d, c, n) in &rows {
+                w.write_record([*op, *t, *d, *c, n.as_str()]).unwrap();
+            }
+            let data = w.into_inner().unwrap();
+            let ctx = Context { file: "f.csv", today: "2017-11-30".parse().unwrap(), user: "u", now: "2017-11-30T10:00:00Z" };
+            let result = import(&mut s, data.as_slice(), &ctx, &Options::default(), &mut |_| {}, &mut |_| {});
+            match result {
+                Ok(summary) => proptest::prop_assert_eq!(event_count(&s), rows.len() as u64 - summary.skipped),
+                Err(_) => proptest::prop_assert_eq!(event_count(&s), 0),
+            }
+        }
+    }
+
     #[test]
     fn dry_run_writes_nothing() {
         let mut s = store();

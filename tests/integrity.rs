@@ -300,3 +300,220 @@ fn a_full_disk_is_an_error_not_success() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn every_export_is_in_the_disclosure_log() {
+    let env = TestEnv::new();
+    logged(&env);
+    let file = env.path("for-cps.csv");
+    env.ok(&[
+        "export",
+        "--op",
+        "nov17-mersey",
+        "-o",
+        file.to_str().unwrap(),
+        "--recipient",
+        "CPS Mersey-Cheshire",
+        "--reason",
+        "case file W/17/4412",
+    ]);
+    env.ok(&["export", "--from", "2017-11-14", "--to", "2017-11-14"]);
+    let json: serde_json::Value = serde_json::from_str(&env.ok(&["audit", "--json"])).unwrap();
+    let entries = json.as_array().unwrap();
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[0]["disclosed_by"], "test-analyst");
+    assert_eq!(entries[0]["filters"], "--op nov17-mersey");
+    assert_eq!(entries[0]["rows"], 1);
+    assert_eq!(entries[0]["destination"], file.to_str().unwrap());
+    assert_eq!(entries[0]["recipient"], "CPS Mersey-Cheshire");
+    assert_eq!(entries[0]["reason"], "case file W/17/4412");
+    assert_eq!(entries[1]["filters"], "--from 2017-11-14 --to 2017-11-14");
+    assert_eq!(entries[1]["destination"], "stdout");
+    assert!(env.ok(&["audit"]).contains("CPS Mersey-Cheshire"));
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    assert!(conn.execute("DELETE FROM disclosure", []).is_err());
+}
+
+#[test]
+fn a_backup_taken_while_eight_analysts_write_is_sound() {
+    let env = TestEnv::new();
+    env.log_reference_week();
+    let bin = assert_cmd::cargo::cargo_bin("opweek");
+    let db = env.db.to_str().unwrap().to_string();
+    let writers: Vec<_> = (0..8)
+        .map(|i| {
+            let script = format!(
+                "for n in $(seq 1 25); do \"$0\" --db \"$1\" log warrant --date 2017-11-15 --officer {i} >/dev/null || exit 1; done"
+            );
+            Command::new("sh")
+                .args(["-c", &script, bin.to_str().unwrap(), &db])
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let backups: Vec<_> = (0..3)
+        .map(|i| {
+            std::thread::sleep(std::time::Duration::from_millis(150));
+            let dest = env.path(&format!("backup-{i}.db"));
+            env.ok(&["backup", dest.to_str().unwrap()]);
+            dest
+        })
+        .collect();
+    for w in writers {
+        let out = w.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    for dest in backups {
+        let conn = rusqlite::Connection::open(&dest).unwrap();
+        let ok: String = conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(ok, "ok");
+        let n: i64 = conn
+            .query_row("SELECT count(*) FROM event", [], |r| r.get(0))
+            .unwrap();
+        assert!((107..=307).contains(&n), "{n}");
+        let restored = TestEnv::new();
+        restored.ok(&["restore", dest.to_str().unwrap()]);
+        assert!(restored.ok(&["check"]).contains("integrity: ok"));
+    }
+    assert!(env
+        .ok(&["report", "--format", "csv"])
+        .contains("warrant,Warrants,209\n"));
+}
+
+#[test]
+fn restore_refuses_to_overwrite_without_force_and_refuses_strangers() {
+    let env = TestEnv::new();
+    logged(&env);
+    let backup = env.path("b.db");
+    env.ok(&["backup", backup.to_str().unwrap()]);
+    let err = env.rejects(&["backup", backup.to_str().unwrap()]);
+    assert!(err.contains("already exists"), "{err}");
+    env.ok(&["log", "arrest", "--date", "2017-11-15"]);
+    let err = env.rejects(&["restore", backup.to_str().unwrap()]);
+    assert!(err.contains("add --force"), "{err}");
+    let stranger = env.write("notes.db", "just some text, not a database at all........................................................................");
+    env.rejects(&["restore", stranger.to_str().unwrap(), "--force"]);
+    env.rejects(&[
+        "restore",
+        env.path("missing.db").to_str().unwrap(),
+        "--force",
+    ]);
+    env.ok(&["restore", backup.to_str().unwrap(), "--force"]);
+    assert_eq!(
+        env.ok(&["report", "--format", "csv"]),
+        "type,label,count\ndevice-seizure,Device seizures,3\n"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn files_are_readable_by_their_owner_only_even_under_umask_022() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = TestEnv::new();
+    let bin = assert_cmd::cargo::cargo_bin("opweek");
+    let db = env.db.to_str().unwrap();
+    let run = |args: &str| {
+        let out = Command::new("sh")
+            .args([
+                "-c",
+                &format!("umask 022; \"$0\" --db \"$1\" {args}"),
+                bin.to_str().unwrap(),
+                db,
+            ])
+            .current_dir(env.dir())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run("op add nov17-mersey --title T --start 2017-11-13");
+    run("log warrant --date 2017-11-14");
+    run("backup backup.db");
+    run("export -o export.csv");
+    // Hold the database open so its WAL and shared-memory files exist.
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    let _: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    conn.execute("INSERT INTO disclosure (disclosed_at, disclosed_by, filters, rows, destination) VALUES ('t', 'u', 'f', 0, 'd')", [])
+        .unwrap();
+    let mode = |name: &str| {
+        std::fs::metadata(env.path(name))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    for name in [
+        "test.db",
+        "test.db-wal",
+        "test.db-shm",
+        "backup.db",
+        "export.csv",
+    ] {
+        assert_eq!(mode(name), 0o600, "{name} is {:o}", mode(name));
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn an_import_killed_midway_leaves_all_or_nothing() {
+    let env = TestEnv::new();
+    env.reference_op();
+    let rows = 150_000;
+    let mut csv = String::with_capacity(rows * 60);
+    csv.push_str("operation,type,date,count,notes\n");
+    for i in 0..rows {
+        csv.push_str(&format!(
+            "nov17-mersey,offender-visit,2017-11-{},1,visit {i}\n",
+            13 + i % 7
+        ));
+    }
+    let file = env.write("big.csv", csv);
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("opweek"))
+        .args([
+            "--db",
+            env.db.to_str().unwrap(),
+            "import",
+            file.to_str().unwrap(),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    let killed_midway = child.try_wait().unwrap().is_none();
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    let ok: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ok, "ok");
+    let n: i64 = conn
+        .query_row("SELECT count(*) FROM event", [], |r| r.get(0))
+        .unwrap();
+    assert!(
+        n == 0 || n == rows as i64,
+        "a partial import survived: {n} rows"
+    );
+    if killed_midway {
+        assert_eq!(n, 0, "killed before it finished, yet rows were committed");
+    }
+    drop(conn);
+    // The database is usable afterwards, and the import can be run again.
+    env.ok(&["import", file.to_str().unwrap()]);
+    assert!(env
+        .ok(&["report", "--format", "csv"])
+        .contains(&format!("offender-visit,Offender visits,{rows}\n")));
+}

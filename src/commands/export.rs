@@ -1,18 +1,20 @@
 //! `opweek export`: events as CSV in the contract's format, the file that
 //! `import` reads and that forces send to the regional coordinator. Voided
 //! events are included (with their status) so a merge carries the voids.
+//! Every export is entered in the disclosure log (Data Protection Act 2018,
+//! s.62): who, when, which filters, how many rows, where to and for whom.
 
-use std::fs::File;
+use std::fs::OpenOptions;
 use std::io::{BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 
 use super::Context;
 use crate::csvio::EventWriter;
 use crate::dates::resolve_range;
-use crate::model::{check_operation_code, OpSelection};
-use crate::store::EventFilter;
+use crate::model::{check_operation_code, clean_text, OpSelection};
+use crate::store::{Disclosure, EventFilter, Store};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -25,9 +27,15 @@ pub struct Args {
     /// To this date (inclusive)
     #[arg(long, allow_hyphen_values = true, value_name = "DATE")]
     pub to: Option<String>,
-    /// Write to this file instead of stdout
+    /// Write to this file instead of stdout (created readable by you only)
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Who the export is for (kept in the disclosure log)
+    #[arg(long)]
+    pub recipient: Option<String>,
+    /// Why it is disclosed (kept in the disclosure log)
+    #[arg(long)]
+    pub reason: Option<String>,
 }
 
 pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
@@ -40,37 +48,93 @@ pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
         dates: resolve_range(None, a.from.as_deref(), a.to.as_deref(), ctx.today)?,
         include_voided: true,
     };
-    let store = ctx.open()?;
+    let recipient = clean_text("recipient", a.recipient.as_deref())?;
+    let reason = clean_text("reason", a.reason.as_deref())?;
+    let mut store = ctx.open()?;
     if let OpSelection::One(code) = &filter.ops {
         store.operation(code)?;
     }
-    match &a.output {
-        None => {
-            write_events(&store, &filter, out)?;
-        }
-        Some(path) => {
-            let file =
-                File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-            let mut w = BufWriter::new(file);
-            let n = write_events(&store, &filter, &mut w)?;
-            w.flush()
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            w.get_ref()
-                .sync_all()
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            eprintln!("Exported {n} events to {}.", path.display());
-        }
+    let mut rows = 0;
+    let (destination, result) = match &a.output {
+        None => (
+            "stdout".to_string(),
+            write_events(&store, &filter, out, &mut rows),
+        ),
+        Some(path) => (
+            path.display().to_string(),
+            write_file(&store, &filter, path, &mut rows),
+        ),
+    };
+    // Logged even when writing failed part-way: what left is disclosed.
+    store.log_disclosure(&Disclosure {
+        disclosed_at: crate::store::now_utc(),
+        disclosed_by: ctx.user.clone(),
+        filters: describe_filters(&a),
+        rows: rows as i64,
+        destination,
+        recipient,
+        reason,
+    })?;
+    result?;
+    if let Some(path) = &a.output {
+        eprintln!("Exported {rows} events to {}.", path.display());
     }
     Ok(())
 }
 
+/// Writes the export to an owner-only file, durably; a failed export leaves
+/// no partial file behind (only a regular file this export created is
+/// removed: `-o /dev/full` must not remove the device).
+fn write_file(store: &Store, filter: &EventFilter, path: &Path, rows: &mut u64) -> Result<()> {
+    let existed = path.exists();
+    let mut options = OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let file = options
+        .open(path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    let mut w = BufWriter::new(file);
+    let result = write_events(store, filter, &mut w, rows)
+        .and_then(|()| w.flush().map_err(anyhow::Error::from))
+        .and_then(|()| w.get_ref().sync_all().map_err(anyhow::Error::from))
+        .with_context(|| format!("cannot write {}", path.display()));
+    if result.is_err() && !existed && path.is_file() {
+        let _ = std::fs::remove_file(path);
+    }
+    result
+}
+
 fn write_events(
-    store: &crate::store::Store,
+    store: &Store,
     filter: &EventFilter,
     out: &mut dyn Write,
-) -> Result<u64> {
+    rows: &mut u64,
+) -> Result<()> {
     let mut w = EventWriter::new(out)?;
-    let n = store.for_each_event(filter, |e| -> Result<()> { Ok(w.write(&e)?) })?;
+    store.for_each_event(filter, |e| -> Result<()> {
+        w.write(&e)?;
+        *rows += 1;
+        Ok(())
+    })?;
     w.finish()?;
-    Ok(n)
+    Ok(())
+}
+
+/// The selection as flags, for the disclosure log.
+fn describe_filters(a: &Args) -> String {
+    let mut parts = Vec::new();
+    for (flag, value) in [("--op", &a.op), ("--from", &a.from), ("--to", &a.to)] {
+        if let Some(v) = value {
+            parts.push(format!("{flag} {v}"));
+        }
+    }
+    if parts.is_empty() {
+        "(all events)".to_string()
+    } else {
+        parts.join(" ")
+    }
 }

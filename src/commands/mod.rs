@@ -5,6 +5,8 @@
 //! terminal and with which exit status.
 
 pub mod amend;
+pub mod audit;
+pub mod backup;
 pub mod check;
 pub mod demo;
 pub mod export;
@@ -37,6 +39,13 @@ pub struct Context {
 
 impl Context {
     pub fn open(&self) -> Result<Store> {
+        if let Some(fs) = crate::store::network_filesystem(&self.db) {
+            eprintln!(
+                "warning: {} is on a network filesystem ({fs}); SQLite's locking is not safe there, \
+                 so several people writing at once can corrupt it: keep the database on a local disk",
+                self.db.display()
+            );
+        }
         Store::open(&self.db).with_context(|| format!("cannot open database {}", self.db.display()))
     }
 }
@@ -54,6 +63,9 @@ pub fn run(command: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
         Command::Amend(a) => amend::run(a, ctx, out),
         Command::Void(a) => void::run(a, ctx, out),
         Command::Check(a) => check::run(a, ctx, out),
+        Command::Audit(a) => audit::run(a, ctx, out),
+        Command::Backup(a) => backup::backup(a, ctx, out),
+        Command::Restore(a) => backup::restore(a, ctx, out),
         Command::Demo(a) => demo::run(a, ctx, out),
     }
 }

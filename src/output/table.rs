@@ -337,3 +337,30 @@ mod tests {
         assert_eq!(bar(0, 80), "");
     }
 }
+
+/// The disclosure log, oldest first.
+pub fn disclosures(entries: &[crate::store::Disclosure], out: &mut dyn Write) -> io::Result<()> {
+    let mut t = new_table(&[
+        "When (UTC)",
+        "Who",
+        "Rows",
+        "Filters",
+        "Destination",
+        "Recipient",
+        "Reason",
+    ]);
+    for d in entries {
+        t.add_row(vec![
+            d.disclosed_at.clone(),
+            d.disclosed_by.clone(),
+            thousands(d.rows),
+            d.filters.clone(),
+            d.destination.clone(),
+            d.recipient.clone().unwrap_or_default(),
+            d.reason.clone().unwrap_or_default(),
+        ]);
+    }
+    align_right(&mut t, &[2]);
+    as_listing(&mut t, &[0, 2]);
+    writeln!(out, "{t}")
+}

@@ -19,25 +19,30 @@ fn user_version(conn: &Connection) -> Result<i64> {
 /// transaction, so an interrupted upgrade leaves the old schema intact; a
 /// database newer than this binary is refused before anything is written.
 pub fn migrate(conn: &mut Connection, path: &str) -> Result<()> {
+    migrate_with(conn, path, MIGRATIONS)
+}
+
+fn migrate_with(conn: &mut Connection, path: &str, migrations: &[&str]) -> Result<()> {
+    let latest = migrations.len() as i64;
     let too_new = |found| StoreError::TooNew {
         path: path.to_string(),
         found,
-        known: LATEST_VERSION,
+        known: latest,
     };
     let version = user_version(conn)?;
-    if version > LATEST_VERSION {
+    if version > latest {
         return Err(too_new(version));
     }
-    if version == LATEST_VERSION {
+    if version == latest {
         return Ok(());
     }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     // Another process may have migrated while we waited for the lock.
     let version = user_version(&tx)?;
-    if version > LATEST_VERSION {
+    if version > latest {
         return Err(too_new(version));
     }
-    for (i, step) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+    for (i, step) in migrations.iter().enumerate().skip(version as usize) {
         tx.execute_batch(step)?;
         tx.pragma_update(None, "user_version", i as i64 + 1)?;
     }
@@ -59,6 +64,26 @@ mod tests {
             .query_row("SELECT count(*) FROM activity_type", [], |r| r.get(0))
             .unwrap();
         assert_eq!(types, 7);
+    }
+
+    #[test]
+    fn a_failing_step_leaves_the_old_schema_intact() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn, ":memory:").unwrap();
+        let steps = [
+            MIGRATIONS[0],
+            "CREATE TABLE extra (x); SELECT no_such_function();",
+        ];
+        assert!(migrate_with(&mut conn, ":memory:", &steps).is_err());
+        assert_eq!(user_version(&conn).unwrap(), 1);
+        let extra: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE name = 'extra'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(extra, 0);
     }
 
     #[test]

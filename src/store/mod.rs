@@ -3,6 +3,8 @@
 //! typed queries, one file per kind of record. Nothing here prints: results
 //! and errors go back to the caller as values.
 
+mod backup;
+mod disclosure;
 mod events;
 mod history;
 mod import;
@@ -18,6 +20,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use thiserror::Error;
 use uuid::Uuid;
 
+pub use disclosure::Disclosure;
 pub use events::EventFilter;
 pub use history::Change;
 pub use import::{Importer, Outcome};
@@ -68,6 +71,8 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("{0}")]
     Conflict(String),
+    #[error("{0} is not an opweek database")]
+    NotOpweek(String),
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
 }
@@ -88,7 +93,7 @@ impl Store {
     /// Opens (creating if needed) the database at `path` and brings its
     /// schema up to date.
     pub fn open(path: &Path) -> Result<Store> {
-        create_private_file(path)?;
+        create_private_file(path, false)?;
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -134,8 +139,8 @@ impl Store {
 
 /// Creates the database file readable by its owner only before SQLite opens
 /// it: SQLite would create it 0644, and its WAL and shared-memory files copy
-/// the main file's mode.
-fn create_private_file(path: &Path) -> Result<()> {
+/// the main file's mode. With `new`, the file must not exist yet.
+pub(crate) fn create_private_file(path: &Path, new: bool) -> Result<()> {
     let err = |source| StoreError::Create {
         path: path.display().to_string(),
         source,
@@ -144,7 +149,12 @@ fn create_private_file(path: &Path) -> Result<()> {
         std::fs::create_dir_all(dir).map_err(err)?;
     }
     let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(false);
+    options.write(true);
+    if new {
+        options.create_new(true);
+    } else {
+        options.create(true).truncate(false);
+    }
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
@@ -154,7 +164,64 @@ fn create_private_file(path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Why a database at `path` is at risk on its filesystem: SQLite's locking
+/// is not reliable on network filesystems, so several analysts writing
+/// through NFS or SMB can corrupt it. `None` when the filesystem is local
+/// (or cannot be told).
+pub fn network_filesystem(path: &Path) -> Option<&'static str> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let c = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
+        let mut st = std::mem::MaybeUninit::<libc::statfs>::zeroed();
+        // SAFETY: `c` is a valid NUL-terminated path and `st` is writable
+        // memory of the right size for statfs to fill.
+        let rc = unsafe { libc::statfs(c.as_ptr(), st.as_mut_ptr()) };
+        if rc != 0 {
+            return None;
+        }
+        // SAFETY: statfs returned 0, so it filled `st`.
+        let st = unsafe { st.assume_init() };
+        filesystem_name(st.f_type as i64)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = path;
+        None
+    }
+}
+
+/// Names the network filesystems among statfs `f_type` magic numbers.
+pub fn filesystem_name(magic: i64) -> Option<&'static str> {
+    match magic {
+        0x6969 => Some("NFS"),
+        0x517B => Some("SMB"),
+        0xFF53_4D42 => Some("CIFS"),
+        0xFE53_4D42 => Some("SMB2"),
+        0x0102_1997 => Some("9P"),
+        _ => None,
+    }
+}
+
 /// Current time in UTC, as stored in `recorded_at` and history rows.
 pub fn now_utc() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn network_filesystems_are_named() {
+        assert_eq!(filesystem_name(0x6969), Some("NFS"));
+        assert_eq!(filesystem_name(0xFF53_4D42), Some("CIFS"));
+        assert_eq!(filesystem_name(0xEF53), None); // ext4
+                                                   // The test's own temporary directory is local.
+        assert_eq!(network_filesystem(&std::env::temp_dir().join("x.db")), None);
+    }
 }

@@ -1,0 +1,59 @@
+//! `opweek backup DEST` and `opweek restore SRC [--force]`: consistent copies
+//! through SQLite's online backup API, safe while others are writing.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{bail, Result};
+
+use super::Context;
+
+#[derive(Debug, clap::Args)]
+pub struct BackupArgs {
+    /// Where to write the copy (a new file, readable by you only)
+    pub dest: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RestoreArgs {
+    /// The backup to restore from
+    pub src: PathBuf,
+    /// Replace the existing database's content
+    #[arg(long)]
+    pub force: bool,
+}
+
+pub fn backup(a: BackupArgs, ctx: &Context, out: &mut dyn Write) -> Result<()> {
+    if a.dest.exists() {
+        bail!(
+            "{} already exists: choose a new file for the backup",
+            a.dest.display()
+        );
+    }
+    let store = ctx.open()?;
+    store.backup_to(&a.dest)?;
+    writeln!(out, "{}", a.dest.display())?;
+    eprintln!(
+        "Backed up {} to {}.",
+        store.display_path(),
+        a.dest.display()
+    );
+    Ok(())
+}
+
+pub fn restore(a: RestoreArgs, ctx: &Context, out: &mut dyn Write) -> Result<()> {
+    if !a.src.is_file() {
+        bail!("{} not found: name a backup file", a.src.display());
+    }
+    if ctx.db.exists() && !a.force {
+        bail!(
+            "{} already exists: restoring would replace its content; add --force to do so",
+            ctx.db.display()
+        );
+    }
+    let mut store = ctx.open()?;
+    store.restore_from(&a.src)?;
+    writeln!(out, "{}", ctx.db.display())?;
+    eprintln!("Restored {} from {}.", ctx.db.display(), a.src.display());
+    Ok(())
+}

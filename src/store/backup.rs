@@ -1,0 +1,87 @@
+//! Backups and restores through SQLite's online backup API: a consistent
+//! copy even while other analysts are writing, never a file copy of a live
+//! database.
+
+use std::path::Path;
+
+use rusqlite::backup::Backup;
+use rusqlite::{Connection, OpenFlags};
+
+use super::{create_private_file, migrate, Result, Store, StoreError};
+
+impl Store {
+    /// Writes a consistent copy of the database to `dest`, which must not
+    /// exist. The copy is made in one step under one read snapshot: in WAL
+    /// mode writers carry on meanwhile, and the copy never has to restart
+    /// because of them.
+    pub fn backup_to(&self, dest: &Path) -> Result<()> {
+        // A new file of our own beside the destination, renamed into place
+        // when complete: a failed backup leaves nothing that looks like one.
+        let mut partial = dest.as_os_str().to_owned();
+        partial.push(format!(".partial-{}", std::process::id()));
+        let partial = std::path::PathBuf::from(partial);
+        create_private_file(&partial, true)?;
+        let result = (|| -> Result<()> {
+            let mut target = Connection::open(&partial)?;
+            {
+                let backup = Backup::new(&self.conn, &mut target)?;
+                backup.step(-1)?;
+            }
+            // A backup is a single file: no WAL to carry alongside it.
+            let _mode: String =
+                target.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
+            let ok: String = target.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+            if ok != "ok" {
+                return Err(StoreError::Corrupt(format!(
+                    "backup failed its check: {ok}"
+                )));
+            }
+            drop(target);
+            std::fs::rename(&partial, dest).map_err(|source| StoreError::Create {
+                path: dest.display().to_string(),
+                source,
+            })?;
+            Ok(())
+        })();
+        if result.is_err() {
+            let _ = std::fs::remove_file(&partial);
+        }
+        result
+    }
+
+    /// Replaces this database's content with the backup at `src`, after
+    /// checking that `src` is a sound opweek database this binary can read.
+    pub fn restore_from(&mut self, src: &Path) -> Result<()> {
+        let source = Connection::open_with_flags(src, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        let version: i64 = source.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let is_opweek: bool = source.query_row(
+            "SELECT count(*) = 3 FROM sqlite_schema WHERE type = 'table' AND name IN ('operation', 'activity_type', 'event')",
+            [],
+            |r| r.get(0),
+        )?;
+        if version < 1 || !is_opweek {
+            return Err(StoreError::NotOpweek(src.display().to_string()));
+        }
+        if version > migrate::LATEST_VERSION {
+            return Err(StoreError::TooNew {
+                path: src.display().to_string(),
+                found: version,
+                known: migrate::LATEST_VERSION,
+            });
+        }
+        let ok: String = source.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        if ok != "ok" {
+            return Err(StoreError::Corrupt(format!(
+                "{} fails its integrity check: {ok}",
+                src.display()
+            )));
+        }
+        {
+            let backup = Backup::new(&source, &mut self.conn)?;
+            backup.step(-1)?;
+        }
+        let shown = self.display_path();
+        migrate::migrate(&mut self.conn, &shown)?;
+        Ok(())
+    }
+}
