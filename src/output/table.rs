@@ -325,19 +325,6 @@ pub fn history(entries: &[crate::model::HistoryEntry], out: &mut dyn Write) -> i
     writeln!(out, "{t}")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::bar;
-
-    #[test]
-    fn bars_scale_to_the_largest() {
-        assert_eq!(bar(80, 80).chars().count(), 20);
-        assert_eq!(bar(40, 80), "█".repeat(10));
-        assert_eq!(bar(1, 80), "▎");
-        assert_eq!(bar(0, 80), "");
-    }
-}
-
 /// The disclosure log, oldest first.
 pub fn disclosures(entries: &[crate::store::Disclosure], out: &mut dyn Write) -> io::Result<()> {
     let mut t = new_table(&[
@@ -363,4 +350,17 @@ pub fn disclosures(entries: &[crate::store::Disclosure], out: &mut dyn Write) ->
     align_right(&mut t, &[2]);
     as_listing(&mut t, &[0, 2]);
     writeln!(out, "{t}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bar;
+
+    #[test]
+    fn bars_scale_to_the_largest() {
+        assert_eq!(bar(80, 80).chars().count(), 20);
+        assert_eq!(bar(40, 80), "█".repeat(10));
+        assert_eq!(bar(1, 80), "▎");
+        assert_eq!(bar(0, 80), "");
+    }
 }

@@ -186,6 +186,8 @@ pub fn network_filesystem(path: &Path) -> Option<&'static str> {
         }
         // SAFETY: statfs returned 0, so it filled `st`.
         let st = unsafe { st.assume_init() };
+        // f_type is i64 here but narrower on other targets.
+        #[allow(clippy::unnecessary_cast)]
         filesystem_name(st.f_type as i64)
     }
     #[cfg(not(target_os = "linux"))]
