@@ -149,9 +149,13 @@ pub fn build(store: &Store, period: &Period, options: &Options) -> Result<Report
             .ok_or(StoreError::NoOperations)?,
     };
     let by = options.by.filter(|b| *b != Dimension::Type);
+    // Only dates the user gave filter events: every event lies within its
+    // operation's dates (log, import and amend enforce it), so an operation
+    // needs no date condition, and a date range spanning all the data would
+    // only lead SQLite into walking the date index instead of the table.
     let query = TallyQuery {
         ops: period.ops.clone(),
-        dates: Some(dates),
+        dates: period.dates,
         by,
     };
     let tallies = store.tally(&query)?;

@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+"""opweek against the sqlite3 shell, same machine, same run, same data.
+
+Run through scripts/bench.sh, which builds the release binary and installs
+what is missing. For each size N it generates N synthetic events (seeded),
+then measures, as the median of several runs:
+
+  import   opweek import (validation, ids, indexes, one transaction)
+           vs sqlite3 .import --csv into a bare table of text columns
+  report   opweek report (one week; the whole range --by force)
+           vs the same GROUP BY through sqlite3 on opweek's own file
+  export   opweek export -o FILE vs sqlite3 -csv of the same rows and order
+  log      one opweek log vs one sqlite3 INSERT
+  memory   peak RSS of each opweek run (GNU time)
+
+and writes the table, with the machine's description, to BENCHMARKS.md.
+"""
+
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OPWEEK = os.path.join(ROOT, "target", "release", "opweek")
+GENERATE = os.path.join(ROOT, "target", "release", "examples", "generate")
+SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "100000 1000000").split()]
+RUNS = {100_000: 5, 1_000_000: 3}
+LOG_RUNS = 15
+
+WEEK = ("2017-W26", "2017-06-26", "2017-07-02")
+
+SQL_WEEK = f"""SELECT t.key, t.label, sum(e.count) FROM event e JOIN activity_type t ON t.id = e.type_id
+WHERE e.status = 'active' AND e.date BETWEEN '{WEEK[1]}' AND '{WEEK[2]}'
+GROUP BY e.type_id ORDER BY t.position;"""
+
+SQL_BY_FORCE = """SELECT e.force, t.key, t.label, sum(e.count) FROM event e JOIN activity_type t ON t.id = e.type_id
+WHERE e.status = 'active' GROUP BY e.force, e.type_id ORDER BY e.force, t.position;"""
+
+SQL_EXPORT = """SELECT lower(substr(hex(e.uuid), 1, 8) || '-' || substr(hex(e.uuid), 9, 4) || '-' ||
+  substr(hex(e.uuid), 13, 4) || '-' || substr(hex(e.uuid), 17, 4) || '-' || substr(hex(e.uuid), 21, 12)) AS id,
+  o.code AS operation, t.key AS type, e.date, e.time, e.count, e.force, e.team, e.area, e.officer, e.reference,
+  e.detail, e.partner, e.outcome, e.notes, e.recorded_by, e.recorded_at, e.status
+FROM event e JOIN operation o ON o.id = e.op_id JOIN activity_type t ON t.id = e.type_id
+ORDER BY e.date, e.time, e.id;"""
+
+BARE = "CREATE TABLE bare (" + ", ".join(
+    f"{c} TEXT" for c in "id operation type date time count force team area officer reference detail partner outcome notes recorded_by recorded_at status".split()
+) + ");"
+
+
+def timed(cmd, stdout=subprocess.DEVNULL, env=None):
+    """Runs cmd under GNU time; returns (seconds, peak RSS in MB)."""
+    fd, report = tempfile.mkstemp()
+    os.close(fd)
+    full = ["/usr/bin/time", "-f", "%e %M", "-o", report] + cmd
+    start = time.perf_counter()
+    subprocess.run(full, check=True, stdout=stdout, stderr=subprocess.DEVNULL, env=env)
+    elapsed = time.perf_counter() - start
+    with open(report) as f:
+        _, rss_kb = f.read().split()[-2:]
+    os.unlink(report)
+    return elapsed, int(rss_kb) / 1024
+
+
+def median_of(runs, make):
+    """make() -> (seconds, mb); returns the median seconds and the max MB."""
+    results = [make() for _ in range(runs)]
+    return statistics.median(r[0] for r in results), max(r[1] for r in results)
+
+
+def sqlite(db, sql, out=subprocess.DEVNULL, csv=False):
+    cmd = ["sqlite3"] + (["-csv"] if csv else []) + [db, sql]
+    return timed(cmd, stdout=out)
+
+
+def run_size(n, work, rows):
+    runs = RUNS.get(n, 3)
+    events = os.path.join(work, f"events-{n}.csv")
+    ops = os.path.join(work, f"ops-{n}.csv")
+    subprocess.run([GENERATE, "--events", str(n), "--seed", "7", "--out", events, "--ops", ops], check=True)
+    size_mb = os.path.getsize(events) / 1e6
+
+    # A database holding just the operations, copied fresh for each import.
+    template = os.path.join(work, f"template-{n}.db")
+    with open(ops) as f:
+        for line in f:
+            code, title, start, force, campaign = line.rstrip("\n").split(",")
+            subprocess.run([OPWEEK, "--db", template, "op", "add", code, "--title", title, "--start", start,
+                            "--force", force, "--campaign", campaign], check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    db = os.path.join(work, f"opweek-{n}.db")
+
+    def opweek_import():
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(db + suffix):
+                os.unlink(db + suffix)
+        shutil.copy(template, db)
+        return timed([OPWEEK, "--db", db, "import", events])
+
+    def sqlite_import():
+        bare = os.path.join(work, "bare.db")
+        if os.path.exists(bare):
+            os.unlink(bare)
+        subprocess.run(["sqlite3", bare, BARE], check=True)
+        return timed(["sqlite3", bare, f".import --csv --skip 1 {events} bare"])
+
+    imp = median_of(runs, opweek_import)
+    imp_sql = median_of(runs, sqlite_import)
+    rows.append((n, "import", imp[0], imp_sql[0], imp[1], f"{size_mb:.0f} MB CSV"))
+
+    week = median_of(runs + 2, lambda: timed([OPWEEK, "--db", db, "report", "--week", WEEK[0], "--format", "csv"]))
+    week_sql = median_of(runs + 2, lambda: sqlite(db, SQL_WEEK, csv=True))
+    rows.append((n, "report --week", week[0], week_sql[0], week[1], ""))
+
+    force = median_of(runs + 2, lambda: timed([OPWEEK, "--db", db, "report", "--by", "force", "--format", "csv"]))
+    force_sql = median_of(runs + 2, lambda: sqlite(db, SQL_BY_FORCE, csv=True))
+    rows.append((n, "report --by force (all)", force[0], force_sql[0], force[1], ""))
+
+    out = os.path.join(work, "export.csv")
+    exp = median_of(runs, lambda: timed([OPWEEK, "--db", db, "export", "-o", out]))
+    with open(os.path.join(work, "export-sql.csv"), "w") as f:
+        exp_sql = median_of(runs, lambda: sqlite(db, SQL_EXPORT, out=f, csv=True))
+    rows.append((n, "export", exp[0], exp_sql[0], exp[1], ""))
+
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    log = median_of(LOG_RUNS, lambda: timed([OPWEEK, "--db", db, "log", "offender-visit", "--op", "w025-mersey",
+                                             "--date", "2017-06-27", "--officer", "1234"]))
+    insert = ("INSERT INTO event (uuid, op_id, type_id, date, count, officer, recorded_by, recorded_at) VALUES "
+              "(randomblob(16), (SELECT id FROM operation WHERE code = 'w025-mersey'), "
+              "(SELECT id FROM activity_type WHERE key = 'offender-visit'), '2017-06-27', 1, '1234', 'bench', "
+              f"'{stamp}');")
+    log_sql = median_of(LOG_RUNS, lambda: sqlite(db, insert))
+    rows.append((n, "log (one event)", log[0], log_sql[0], log[1], ""))
+
+
+TARGETS = {"import": 1.5, "report --week": 1.2, "report --by force (all)": 1.2, "export": 1.2, "log (one event)": 1.3}
+
+
+def machine():
+    cpu = "unknown"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    mem = "unknown"
+    try:
+        with open("/proc/meminfo") as f:
+            kb = int(f.readline().split()[1])
+            mem = f"{kb / 1024 / 1024:.0f} GiB"
+    except OSError:
+        pass
+    sqlite_version = subprocess.run(["sqlite3", "--version"], capture_output=True, text=True).stdout.split()[0]
+    opweek_version = subprocess.run([OPWEEK, "--version"], capture_output=True, text=True).stdout.strip()
+    return (f"{platform.system()} {platform.release()}, {os.cpu_count()} cores ({cpu}), {mem} memory; "
+            f"sqlite3 shell {sqlite_version}; {opweek_version} (release build)")
+
+
+def main():
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="opweek-bench-") as work:
+        for n in SIZES:
+            print(f"measuring N = {n:,} ...", file=sys.stderr)
+            run_size(n, work, rows)
+    header = "| N | operation | opweek (s) | sqlite3 (s) | ratio | target | opweek peak RSS | note |"
+    lines = [header, "|---:|---|---:|---:|---:|---:|---:|---|"]
+    for n, what, ours, theirs, mb, note in rows:
+        ratio = ours / theirs if theirs > 0 else float("inf")
+        target = TARGETS.get(what)
+        verdict = "" if target is None else (f"≤ {target}× ✓" if ratio <= target else f"≤ {target}× ✗")
+        lines.append(f"| {n:,} | {what} | {ours:.3f} | {theirs:.3f} | {ratio:.2f}× | {verdict} | {mb:.0f} MB | {note} |")
+    table = "\n".join(lines)
+    print(table)
+    return table, machine()
+
+
+if __name__ == "__main__":
+    table, desc = main()
+    out = os.environ.get("BENCH_OUT")
+    if out:
+        with open(out, "w") as f:
+            f.write(f"Machine: {desc}\n\nRun: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n\n{table}\n")
