@@ -37,7 +37,14 @@ const TYPES: [(&str, u32); 7] = [
     ("school-session", 11),
 ];
 const AREAS: [&str; 8] = [
-    "North", "South", "East", "West", "Central", "Coastal", "Rural", "City Centre",
+    "North",
+    "South",
+    "East",
+    "West",
+    "Central",
+    "Coastal",
+    "Rural",
+    "City Centre",
 ];
 const NOTES: [&str; 8] = [
     "",
@@ -115,8 +122,12 @@ fn run() -> Result<(), String> {
         for week in 0..a.weeks {
             let start = first + Days::new(week * 7);
             for (f, short) in FORCES.iter().zip(SHORT) {
-                writeln!(w, "w{week:03}-{short},Week of action {},{start},{f},wk{week:03}", week + 1)
-                    .map_err(io_err)?;
+                writeln!(
+                    w,
+                    "w{week:03}-{short},Week of action {},{start},{f},wk{week:03}",
+                    week + 1
+                )
+                .map_err(io_err)?;
             }
         }
         w.flush().map_err(io_err)?;
@@ -128,8 +139,24 @@ fn run() -> Result<(), String> {
     };
     let mut w = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, out));
     w.write_record([
-        "id", "operation", "type", "date", "time", "count", "force", "team", "area", "officer", "reference",
-        "detail", "partner", "outcome", "notes", "recorded_by", "recorded_at", "status",
+        "id",
+        "operation",
+        "type",
+        "date",
+        "time",
+        "count",
+        "force",
+        "team",
+        "area",
+        "officer",
+        "reference",
+        "detail",
+        "partner",
+        "outcome",
+        "notes",
+        "recorded_by",
+        "recorded_at",
+        "status",
     ])
     .map_err(|e| e.to_string())?;
     let mut rng = Rng(a.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
@@ -149,17 +176,28 @@ fn run() -> Result<(), String> {
             }
             pick -= weight;
         }
-        let count = if type_key == "device-seizure" { 1 + rng.below(4) } else { 1 };
+        let count = if type_key == "device-seizure" {
+            1 + rng.below(4)
+        } else {
+            1
+        };
         let hour = 7 + rng.below(12);
         let minute = rng.below(60);
         // A version 7 UUID whose time is the recording time.
-        let recorded_ms = (date.and_hms_opt(hour as u32, minute as u32, 0).ok_or("bad time")?)
-            .and_utc()
-            .timestamp_millis() as u64
+        let recorded_ms = (date
+            .and_hms_opt(hour as u32, minute as u32, 0)
+            .ok_or("bad time")?)
+        .and_utc()
+        .timestamp_millis() as u64
             + rng.below(3_600_000);
         let rand = rng.next();
-        let id = uuid::Builder::from_unix_timestamp_millis(recorded_ms, &rand.to_le_bytes().repeat(2)[..10].try_into().map_err(|_| "uuid")?)
-            .into_uuid();
+        let id = uuid::Builder::from_unix_timestamp_millis(
+            recorded_ms,
+            &rand.to_le_bytes().repeat(2)[..10]
+                .try_into()
+                .map_err(|_| "uuid")?,
+        )
+        .into_uuid();
         let recorded_at = chrono::DateTime::from_timestamp_millis(recorded_ms as i64)
             .ok_or("bad timestamp")?
             .format("%Y-%m-%dT%H:%M:%SZ")
@@ -184,13 +222,25 @@ fn run() -> Result<(), String> {
             AREAS[rng.below(AREAS.len() as u64) as usize],
             &format!("{}", 1000 + rng.below(400)),
             &format!("REF/{}/{}", 17 + week / 52, rng.below(100_000)),
-            if type_key == "warrant" { "making indecent images of children" } else { "" },
-            if type_key == "school-session" { "Catch 22" } else { "" },
+            if type_key == "warrant" {
+                "making indecent images of children"
+            } else {
+                ""
+            },
+            if type_key == "school-session" {
+                "Catch 22"
+            } else {
+                ""
+            },
             "",
             notes,
             "generator",
             &recorded_at,
-            if rng.below(200) == 0 { "voided" } else { "active" },
+            if rng.below(200) == 0 {
+                "voided"
+            } else {
+                "active"
+            },
         ])
         .map_err(|e| e.to_string())?;
     }

@@ -22,21 +22,42 @@ pub enum DateError {
 /// 2017-02-30 are refused, not rolled over.
 pub fn parse_date(s: &str, today: NaiveDate) -> Result<NaiveDate, DateError> {
     let t = s.trim();
-    match t.to_ascii_lowercase().as_str() {
-        "today" => return Ok(today),
-        "yesterday" => return today.pred_opt().ok_or_else(|| DateError::Date(s.into())),
-        _ => {}
-    }
-    // chrono accepts "2017-1-5" and signed years; a record wants one spelling.
-    let shaped = t.len() == 10
-        && t.bytes().enumerate().all(|(i, b)| match i {
-            4 | 7 => b == b'-',
-            _ => b.is_ascii_digit(),
+    // One spelling only (chrono would also take "2017-1-5" and signed
+    // years), read directly: an import parses a million of these.
+    let b = t.as_bytes();
+    let shaped = b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            _ => c.is_ascii_digit(),
         });
-    if !shaped {
-        return Err(DateError::Date(s.into()));
+    if shaped {
+        let num =
+            |r: std::ops::Range<usize>| b[r].iter().fold(0u32, |n, c| n * 10 + u32::from(c - b'0'));
+        return NaiveDate::from_ymd_opt(num(0..4) as i32, num(5..7), num(8..10))
+            .ok_or_else(|| DateError::Date(s.into()));
     }
-    NaiveDate::parse_from_str(t, "%Y-%m-%d").map_err(|_| DateError::Date(s.into()))
+    match t.to_ascii_lowercase().as_str() {
+        "today" => Ok(today),
+        "yesterday" => today.pred_opt().ok_or_else(|| DateError::Date(s.into())),
+        _ => Err(DateError::Date(s.into())),
+    }
+}
+
+/// `YYYY-MM-DD` without going through a formatter, for binding a date to a
+/// statement a million times (years 0 to 9999, which is all `parse_date`
+/// accepts).
+pub fn iso_date(d: NaiveDate) -> [u8; 10] {
+    let mut out = *b"0000-00-00";
+    let mut put = |at: usize, width: usize, mut n: u32| {
+        for i in (0..width).rev() {
+            out[at + i] = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+    };
+    put(0, 4, d.year().clamp(0, 9999) as u32);
+    put(5, 2, d.month());
+    put(8, 2, d.day());
+    out
 }
 
 /// Parses an ISO 8601 week, `YYYY-Www`, into its Monday and Sunday. The year
@@ -152,6 +173,13 @@ mod tests {
             parse_date("2017-02-30", today).unwrap_err().to_string(),
             "2017-02-30 is not a valid date (expected YYYY-MM-DD, today or yesterday)"
         );
+    }
+
+    #[test]
+    fn dates_are_written_as_iso() {
+        for s in ["2017-11-13", "0001-01-01", "9999-12-31", "2020-02-29"] {
+            assert_eq!(std::str::from_utf8(&iso_date(d(s))).unwrap(), s);
+        }
     }
 
     #[test]

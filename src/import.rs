@@ -180,7 +180,8 @@ pub fn import<R: Read>(
                 continue;
             }
         }
-        let event = match resolver.event_errors(&input, &defaults) {
+        let id_given = input.id.as_deref().is_some_and(|s| !s.trim().is_empty());
+        let event = match resolver.event_errors(input, &defaults) {
             Ok(e) => e,
             Err(errors) => {
                 for e in errors {
@@ -189,7 +190,7 @@ pub fn import<R: Read>(
                 continue;
             }
         };
-        if input.id.as_deref().is_none_or(|s| s.trim().is_empty()) {
+        if !id_given {
             summary.new_ids += 1;
         }
         match importer.insert(&event)? {

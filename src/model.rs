@@ -283,7 +283,8 @@ pub fn parse_time(s: &str) -> Result<NaiveTime, ValidationError> {
 }
 
 pub fn format_time(t: NaiveTime) -> String {
-    t.format("%H:%M").to_string()
+    use chrono::Timelike;
+    format!("{:02}:{:02}", t.hour(), t.minute())
 }
 
 /// Parses an event id (a UUID, hyphenated or not).
@@ -345,10 +346,16 @@ pub fn check_type_key(s: &str) -> Result<String, ValidationError> {
 /// because evidential text must survive exactly), except that a blank value
 /// means "none" and a huge one is refused.
 pub fn clean_text(field: &'static str, v: Option<&str>) -> Result<Option<String>, ValidationError> {
+    clean_owned(field, v.map(str::to_string))
+}
+
+/// `clean_text` for a value already owned: the same rules, no copy.
+pub fn clean_owned(
+    field: &'static str,
+    v: Option<String>,
+) -> Result<Option<String>, ValidationError> {
     match v {
-        None => Ok(None),
-        Some(s) if s.trim().is_empty() => Ok(None),
-        Some(s) => {
+        Some(s) if !s.trim().is_empty() => {
             let len = s.chars().count();
             if len > MAX_TEXT {
                 Err(ValidationError::TooLong {
@@ -357,9 +364,10 @@ pub fn clean_text(field: &'static str, v: Option<&str>) -> Result<Option<String>
                     max: MAX_TEXT,
                 })
             } else {
-                Ok(Some(s.to_string()))
+                Ok(Some(s))
             }
         }
+        _ => Ok(None),
     }
 }
 

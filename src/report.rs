@@ -134,11 +134,7 @@ pub struct Report {
 /// Reads the tallies for `period` from the store and computes the report.
 pub fn build(store: &Store, period: &Period, options: &Options) -> Result<Report, StoreError> {
     let operations = match &period.ops {
-        OpSelection::All => store
-            .operation_summaries()?
-            .into_iter()
-            .map(|s| s.operation)
-            .collect(),
+        OpSelection::All => store.operations()?,
         OpSelection::One(code) => vec![store.operation(code)?],
         OpSelection::Campaign(c) => store.campaign_operations(c)?,
     };

@@ -47,7 +47,7 @@ pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
         recorded_by: old.recorded_by.clone(),
         recorded_at: old.recorded_at.clone(),
     };
-    let mut new = resolver.event(&input, &defaults)?;
+    let mut new = resolver.event(input, &defaults)?;
     // A blank --force clears it rather than falling back to the operation's.
     if a.fields
         .force

@@ -99,7 +99,7 @@ pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
         recorded_by: ctx.user.clone(),
         recorded_at: crate::store::now_utc(),
     };
-    let event = resolver.event(&input, &defaults)?;
+    let event = resolver.event(input, &defaults)?;
     store.insert_event(&event)?;
     writeln!(out, "{}", event.id)?;
     Ok(())
