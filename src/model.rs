@@ -356,7 +356,12 @@ pub fn clean_owned(
 ) -> Result<Option<String>, ValidationError> {
     match v {
         Some(s) if !s.trim().is_empty() => {
-            let len = s.chars().count();
+            // Bytes bound characters from above: count only long values.
+            let len = if s.len() <= MAX_TEXT {
+                0
+            } else {
+                s.chars().count()
+            };
             if len > MAX_TEXT {
                 Err(ValidationError::TooLong {
                     field,

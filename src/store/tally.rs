@@ -25,6 +25,24 @@ pub struct TallyRow {
     pub count: i64,
 }
 
+/// The tally query for `q` and its parameters.
+fn tally_sql(q: &TallyQuery) -> (String, Vec<Value>) {
+    let mut params: Vec<Value> = Vec::new();
+    let ops = op_condition(&q.ops, &mut params);
+    let dates = date_condition(&q.dates, &mut params);
+    let sql = format!(
+        "SELECT g.k, t.key, g.n
+         FROM (SELECT {key} AS k, e.type_id AS type_id, sum(e.count) AS n
+               FROM event e
+               WHERE e.status = 'active' AND {ops} AND {dates}
+               GROUP BY k, e.type_id) g
+         JOIN activity_type t ON t.id = g.type_id
+         ORDER BY g.k IS NULL, g.k, t.position, t.key",
+        key = dimension_column(q.by),
+    );
+    (sql, params)
+}
+
 fn dimension_column(by: Option<Dimension>) -> &'static str {
     match by {
         None | Some(Dimension::Type) => "NULL",
@@ -91,19 +109,7 @@ impl Store {
     /// Totals per (dimension value, type), ordered by dimension value and
     /// then by the types' report order.
     pub fn tally(&self, q: &TallyQuery) -> Result<Vec<TallyRow>> {
-        let mut params: Vec<Value> = Vec::new();
-        let ops = op_condition(&q.ops, &mut params);
-        let dates = date_condition(&q.dates, &mut params);
-        let sql = format!(
-            "SELECT g.k, t.key, g.n
-             FROM (SELECT {key} AS k, e.type_id AS type_id, sum(e.count) AS n
-                   FROM event e
-                   WHERE e.status = 'active' AND {ops} AND {dates}
-                   GROUP BY k, e.type_id) g
-             JOIN activity_type t ON t.id = g.type_id
-             ORDER BY g.k IS NULL, g.k, t.position, t.key",
-            key = dimension_column(q.by),
-        );
+        let (sql, params) = tally_sql(q);
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| {
             Ok(TallyRow {
@@ -113,6 +119,17 @@ impl Store {
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// SQLite's query plan for a tally, one step a line: lets a test make
+    /// sure the report queries keep using their indexes.
+    pub fn tally_plan(&self, q: &TallyQuery) -> Result<String> {
+        let (sql, params) = tally_sql(q);
+        let mut stmt = self.conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| {
+            r.get::<_, String>(3)
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?.join("\n"))
     }
 
     /// The first and last dates of the operations selected, if any exist.
@@ -170,5 +187,46 @@ mod tests {
 
         let span = s.operations_span(&OpSelection::All).unwrap().unwrap();
         assert_eq!(span.from.to_string(), "2017-11-13");
+    }
+
+    /// A year of a region stays interactive only while reports use the
+    /// indexes: this fails if a change to the queries or the schema loses
+    /// them.
+    #[test]
+    fn report_queries_use_the_indexes() {
+        let s = store_with_op();
+        let week = Some(DateRange {
+            from: "2017-11-13".parse().unwrap(),
+            to: "2017-11-19".parse().unwrap(),
+        });
+        let cases = [
+            (OpSelection::One("nov17".into()), None, "event_op_date"),
+            (OpSelection::One("nov17".into()), week, "event_op_date"),
+            (OpSelection::Campaign("c".into()), None, "event_op_date"),
+            (OpSelection::All, week, "event_date"),
+        ];
+        for (ops, dates, index) in cases {
+            for by in [None, Some(Dimension::Force), Some(Dimension::Day)] {
+                let q = TallyQuery {
+                    ops: ops.clone(),
+                    dates,
+                    by,
+                };
+                let plan = s.tally_plan(&q).unwrap();
+                assert!(
+                    plan.contains(&format!("USING INDEX {index}"))
+                        || plan.contains(&format!("USING COVERING INDEX {index}")),
+                    "{q:?} does not use {index}:\n{plan}"
+                );
+            }
+        }
+        // The operation's own lookups stay on their unique keys.
+        let plan = s
+            .tally_plan(&TallyQuery {
+                ops: OpSelection::One("nov17".into()),
+                ..Default::default()
+            })
+            .unwrap();
+        assert!(!plan.contains("SCAN e"), "{plan}");
     }
 }
