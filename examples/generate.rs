@@ -138,27 +138,8 @@ fn run() -> Result<(), String> {
         None => Box::new(io::stdout().lock()),
     };
     let mut w = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, out));
-    w.write_record([
-        "id",
-        "operation",
-        "type",
-        "date",
-        "time",
-        "count",
-        "force",
-        "team",
-        "area",
-        "officer",
-        "reference",
-        "detail",
-        "partner",
-        "outcome",
-        "notes",
-        "recorded_by",
-        "recorded_at",
-        "status",
-    ])
-    .map_err(|e| e.to_string())?;
+    w.write_record(opweek::model::EXPORT_HEADER)
+        .map_err(|e| e.to_string())?;
     let mut rng = Rng(a.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let total_weight: u32 = TYPES.iter().map(|t| t.1).sum();
     // Events in time order, as a force's export lists them.

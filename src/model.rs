@@ -139,6 +139,14 @@ impl Status {
         }
     }
 
+    /// The status as a `'static` text, bindable where a reference is needed.
+    pub fn str_ref(self) -> &'static &'static str {
+        match self {
+            Status::Active => &"active",
+            Status::Voided => &"voided",
+        }
+    }
+
     pub fn parse(s: &str) -> Result<Status, ValidationError> {
         match s.trim() {
             "active" | "" => Ok(Status::Active),

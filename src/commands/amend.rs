@@ -9,8 +9,8 @@ use serde_json::{json, Map};
 
 use super::log::FieldArgs;
 use super::Context;
-use crate::model::{parse_event_ref, required_text, Event, EXPORT_HEADER};
-use crate::store::Change;
+use crate::model::{parse_event_ref, required_text, Event, EventRef, Status, EXPORT_HEADER};
+use crate::store::{Change, Store};
 use crate::validate::{Defaults, EventInput, Resolver};
 
 #[derive(Debug, clap::Args)]
@@ -34,10 +34,7 @@ pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
     let reason = required_text("reason", &a.reason)?;
     let event_ref = parse_event_ref(&a.id)?;
     let mut store = ctx.open()?;
-    let old = store.event(store.resolve_event(&event_ref)?)?;
-    if old.status == crate::model::Status::Voided {
-        bail!("event {} is voided; a voided event is not amended", old.id);
-    }
+    let old = active_event(&store, &event_ref, "a voided event is not amended")?;
     let input = overlay(EventInput::from_event(&old), &a);
     let resolver = Resolver::new(store.operations()?, store.activity_types()?);
     let defaults = Defaults {
@@ -74,6 +71,16 @@ pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
     writeln!(out, "{}", new.id)?;
     eprintln!("Amended {} (history entry {}).", new.id, entry.seq);
     Ok(())
+}
+
+/// The event a user named, which must not be voided (`why` says what that
+/// would have meant).
+pub(super) fn active_event(store: &Store, r: &EventRef, why: &str) -> Result<Event> {
+    let event = store.event(store.resolve_event(r)?)?;
+    if event.status == Status::Voided {
+        bail!("event {} is already voided: {why}", event.id);
+    }
+    Ok(event)
 }
 
 /// The stored event's fields with the given flags laid over them. A flag

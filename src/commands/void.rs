@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 
 use super::Context;
 use crate::model::{parse_event_ref, required_text, Status};
@@ -22,10 +22,7 @@ pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
     let reason = required_text("reason", &a.reason)?;
     let event_ref = parse_event_ref(&a.id)?;
     let mut store = ctx.open()?;
-    let old = store.event(store.resolve_event(&event_ref)?)?;
-    if old.status == Status::Voided {
-        bail!("event {} is already voided", old.id);
-    }
+    let old = super::amend::active_event(&store, &event_ref, "it counts in no tally")?;
     let mut new = old.clone();
     new.status = Status::Voided;
     let changes = super::amend::changes(&old, &new);

@@ -4,11 +4,11 @@
 use std::collections::HashMap;
 
 use rusqlite::types::Value;
-use rusqlite::{params, OptionalExtension, Row, Transaction};
+use rusqlite::{OptionalExtension, Row, ToSql, Transaction};
 use uuid::Uuid;
 
 use super::{Result, Store, StoreError};
-use crate::dates::DateRange;
+use crate::dates::{iso_date, DateRange};
 use crate::model::{format_time, Event, EventRef, OpSelection, Status};
 
 /// Which events to read.
@@ -114,36 +114,57 @@ impl EventReader {
     }
 }
 
+/// The event table's columns in the order `row_values` gives them.
+pub(super) const INSERT_COLUMNS: &str =
+    "uuid, op_id, type_id, date, time, count, force, team, area, \
+    officer, reference, detail, partner, outcome, notes, recorded_by, recorded_at, status";
+
+/// An event's values in `INSERT_COLUMNS` order. `op` and `ty` are the
+/// operation and type as the statement takes them: ids for the bulk loader,
+/// code and key for `insert_event`'s look-ups. `date` and `time` are the
+/// event's, already written as text.
+pub(super) fn row_values<'a>(
+    e: &'a Event,
+    op: &'a dyn ToSql,
+    ty: &'a dyn ToSql,
+    date: &'a dyn ToSql,
+    time: &'a Option<String>,
+) -> [&'a dyn ToSql; 18] {
+    [
+        &e.id,
+        op,
+        ty,
+        date,
+        time,
+        &e.count,
+        &e.force,
+        &e.team,
+        &e.area,
+        &e.officer,
+        &e.reference,
+        &e.detail,
+        &e.partner,
+        &e.outcome,
+        &e.notes,
+        &e.recorded_by,
+        &e.recorded_at,
+        e.status.str_ref(),
+    ]
+}
+
 /// Inserts one event inside `tx`. The operation and type must exist (the
 /// caller validated them); the database's constraints check again.
 pub(super) fn insert_event(tx: &Transaction, e: &Event) -> Result<()> {
-    let mut stmt = tx.prepare_cached(
-        "INSERT INTO event (uuid, op_id, type_id, date, time, count, force, team, area, officer,
-                            reference, detail, partner, outcome, notes, recorded_by, recorded_at, status)
+    let mut stmt = tx.prepare_cached(&format!(
+        "INSERT INTO event ({INSERT_COLUMNS})
          VALUES (?1, (SELECT id FROM operation WHERE code = ?2), (SELECT id FROM activity_type WHERE key = ?3),
-                 ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
-    )?;
-    let result = stmt.execute(params![
-        e.id,
-        e.operation,
-        e.type_key,
-        e.date,
-        e.time.map(format_time),
-        e.count,
-        e.force,
-        e.team,
-        e.area,
-        e.officer,
-        e.reference,
-        e.detail,
-        e.partner,
-        e.outcome,
-        e.notes,
-        e.recorded_by,
-        e.recorded_at,
-        e.status.as_str(),
-    ]);
-    match result {
+                 ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
+    ))?;
+    let date = iso_date(e.date);
+    let time = e.time.map(format_time);
+    let date_text = std::str::from_utf8(&date).unwrap_or_default();
+    let values = row_values(e, &e.operation, &e.type_key, &date_text, &time);
+    match stmt.execute(&values[..]) {
         Ok(_) => Ok(()),
         Err(rusqlite::Error::SqliteFailure(f, _))
             if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE =>
@@ -159,16 +180,6 @@ impl Store {
     pub fn insert_event(&mut self, e: &Event) -> Result<()> {
         let tx = self.write()?;
         insert_event(&tx, e)?;
-        tx.commit()?;
-        Ok(())
-    }
-
-    /// Stores several new events in one transaction: all or none.
-    pub fn insert_events(&mut self, events: &[Event]) -> Result<()> {
-        let tx = self.write()?;
-        for e in events {
-            insert_event(&tx, e)?;
-        }
         tx.commit()?;
         Ok(())
     }

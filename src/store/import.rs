@@ -5,9 +5,9 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{params, Connection, Statement};
+use rusqlite::{Connection, Statement};
 
-use super::events::{EventReader, COLUMNS};
+use super::events::{row_values, EventReader, COLUMNS, INSERT_COLUMNS};
 use super::{Result, Store, StoreError};
 use crate::dates::iso_date;
 use crate::model::{format_time, Event};
@@ -30,11 +30,6 @@ const SECONDARY_INDEXES: [(&str, &str); 2] = [
     ),
     ("event_date", "CREATE INDEX event_date ON event (date)"),
 ];
-
-const INSERT: &str = "INSERT INTO event (uuid, op_id, type_id, date, time, count, force, team, area, officer,
-                                reference, detail, partner, outcome, notes, recorded_by, recorded_at, status)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
-             ON CONFLICT (uuid) DO NOTHING";
 
 /// An import in progress, inside one write transaction taken at the start.
 /// Nothing is visible to others until `commit`; `rollback`, or dropping it,
@@ -77,7 +72,11 @@ impl Store {
             }
             Ok(Importer {
                 conn,
-                insert: conn.prepare(INSERT)?,
+                insert: conn.prepare(&format!(
+                    "INSERT INTO event ({INSERT_COLUMNS})
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
+                     ON CONFLICT (uuid) DO NOTHING"
+                ))?,
                 existing: conn
                     .prepare(&format!("SELECT {COLUMNS} FROM event e WHERE e.uuid = ?1"))?,
                 ops: map("SELECT id, code FROM operation")?,
@@ -107,26 +106,9 @@ impl Importer<'_> {
             .ok_or_else(|| StoreError::UnknownType(e.type_key.clone()))?;
         let date = iso_date(e.date);
         let time = e.time.map(format_time);
-        let changed = self.insert.execute(params![
-            e.id,
-            op,
-            ty,
-            std::str::from_utf8(&date).unwrap_or_default(),
-            time,
-            e.count,
-            e.force,
-            e.team,
-            e.area,
-            e.officer,
-            e.reference,
-            e.detail,
-            e.partner,
-            e.outcome,
-            e.notes,
-            e.recorded_by,
-            e.recorded_at,
-            e.status.as_str(),
-        ])?;
+        let date_text = std::str::from_utf8(&date).unwrap_or_default();
+        let values = row_values(e, &op, &ty, &date_text, &time);
+        let changed = self.insert.execute(&values[..])?;
         if changed == 1 {
             return Ok(Outcome::Inserted);
         }
