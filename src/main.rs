@@ -9,11 +9,6 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use opweek::cli::Cli;
-
-// A bulk import allocates and frees a few dozen strings a row; mimalloc
-// does that markedly cheaper than the system allocator (BENCHMARKS.md).
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use opweek::commands::{self, Context};
 
 fn main() -> ExitCode {
