@@ -54,6 +54,129 @@ pub enum ImportError {
 /// How often (in rows) `on_progress` hears the byte position.
 const PROGRESS_EVERY: u64 = 4096;
 
+/// Rows per message between the parsing and the writing thread, and how
+/// many messages may wait: enough to keep both busy, little memory.
+const BATCH_ROWS: usize = 512;
+const CHANNEL_BATCHES: usize = 16;
+
+/// One row as the parsing thread hands it to the writer.
+struct Row {
+    /// The row's line, or for `Progress` the byte position.
+    line: u64,
+    outcome: RowOutcome,
+}
+
+// Nearly every row is an `Event`: boxing it would cost an allocation a row
+// to save space only on the rare bad ones.
+#[allow(clippy::large_enum_variant)]
+enum RowOutcome {
+    Event(Event, bool),
+    Problems(Vec<(&'static str, String)>),
+    Progress,
+}
+
+/// Reads and validates every row, sending them on in batches. Stops early
+/// (quietly) if the writer has stopped listening; a read error that is not
+/// the file's content (I/O) ends it with that error.
+fn parse_rows<R: Read>(
+    mut reader: csv::Reader<R>,
+    columns: &EventColumns,
+    resolver: &Resolver,
+    defaults: &Defaults,
+    options: &Options,
+    tx: std::sync::mpsc::SyncSender<Vec<Row>>,
+    spent: std::sync::mpsc::Receiver<Vec<Row>>,
+) -> Result<(), csv::Error> {
+    // A spent batch from the writer, emptied here (so its rows are freed on
+    // this thread) and reused; a new one when none has come back yet.
+    let next_batch = || match spent.try_recv() {
+        Ok(mut b) => {
+            b.clear();
+            b
+        }
+        Err(_) => Vec::with_capacity(BATCH_ROWS),
+    };
+    let mut batch = next_batch();
+    let mut record = csv::StringRecord::new();
+    let mut rows = 0u64;
+    loop {
+        let line = reader.position().line();
+        let row = match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                rows += 1;
+                if rows % PROGRESS_EVERY == 0 {
+                    batch.push(Row {
+                        line: record.position().map_or(0, |p| p.byte()),
+                        outcome: RowOutcome::Progress,
+                    });
+                }
+                Row {
+                    line: record.position().map_or(line, |p| p.line()),
+                    outcome: validate_row(columns.input(&record), resolver, defaults, options),
+                }
+            }
+            // A malformed row is the file's problem: report it, go on.
+            Err(e) => match e.kind() {
+                csv::ErrorKind::UnequalLengths {
+                    len, expected_len, ..
+                } => Row {
+                    line,
+                    outcome: RowOutcome::Problems(vec![(
+                        "row",
+                        format!("has {len} cells; the header has {expected_len}"),
+                    )]),
+                },
+                csv::ErrorKind::Utf8 { .. } => Row {
+                    line,
+                    outcome: RowOutcome::Problems(vec![(
+                        "row",
+                        "is not valid UTF-8 text (save the file as UTF-8 CSV)".into(),
+                    )]),
+                },
+                _ => return Err(e),
+            },
+        };
+        batch.push(row);
+        if batch.len() >= BATCH_ROWS {
+            let full = std::mem::replace(&mut batch, next_batch());
+            if tx.send(full).is_err() {
+                return Ok(());
+            }
+        }
+    }
+    let _ = tx.send(batch);
+    Ok(())
+}
+
+fn validate_row(
+    input: crate::validate::EventInput,
+    resolver: &Resolver,
+    defaults: &Defaults,
+    options: &Options,
+) -> RowOutcome {
+    let named = input
+        .operation
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    if let (Some(named), Some(given)) = (named, &options.operation) {
+        if named != given {
+            return RowOutcome::Problems(vec![(
+                "operation",
+                format!("row names operation {named:?} but --op names {given:?}"),
+            )]);
+        }
+    }
+    let id_given = input.id.as_deref().is_some_and(|s| !s.trim().is_empty());
+    match resolver.event_errors(input, defaults) {
+        Ok(e) => RowOutcome::Event(e, id_given),
+        Err(errors) => {
+            RowOutcome::Problems(errors.into_iter().map(|e| (e.field, e.message)).collect())
+        }
+    }
+}
+
 /// What the import needs to know about the caller.
 pub struct Context<'a> {
     pub file: &'a str,
@@ -64,7 +187,7 @@ pub struct Context<'a> {
 
 /// Imports the CSV from `input` into `store`. `on_problem` hears each bad
 /// row as it is found; `on_progress` the byte position now and then.
-pub fn import<R: Read>(
+pub fn import<R: Read + Send>(
     store: &mut Store,
     input: R,
     ctx: &Context,
@@ -128,91 +251,66 @@ pub fn import<R: Read>(
         ..Summary::default()
     };
     let mut importer = store.importer()?;
-    let mut record = csv::StringRecord::new();
-    loop {
-        let line = reader.position().line();
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => match e.kind() {
-                // A malformed row is the file's problem: report it, go on.
-                csv::ErrorKind::UnequalLengths {
-                    len, expected_len, ..
-                } => {
-                    summary.rows += 1;
-                    problems.report(
-                        line,
-                        "row",
-                        format!("has {len} cells; the header has {expected_len}"),
-                    );
-                    continue;
-                }
-                csv::ErrorKind::Utf8 { .. } => {
-                    summary.rows += 1;
-                    problems.report(
-                        line,
-                        "row",
-                        "is not valid UTF-8 text (save the file as UTF-8 CSV)".into(),
-                    );
-                    continue;
-                }
-                _ => return Err(read_err(e)),
-            },
-        }
-        summary.rows += 1;
-        let line = record.position().map_or(line, |p| p.line());
-        if summary.rows % PROGRESS_EVERY == 0 {
-            on_progress(record.position().map_or(0, |p| p.byte()));
-        }
-        let input = columns.input(&record);
-        let named = input
-            .operation
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty());
-        if let (Some(named), Some(given)) = (named, &options.operation) {
-            if named != given {
-                problems.report(
-                    line,
-                    "operation",
-                    format!("row names operation {named:?} but --op names {given:?}"),
-                );
-                continue;
-            }
-        }
-        let id_given = input.id.as_deref().is_some_and(|s| !s.trim().is_empty());
-        let event = match resolver.event_errors(input, &defaults) {
-            Ok(e) => e,
-            Err(errors) => {
-                for e in errors {
-                    problems.report(line, e.field, e.message);
-                }
-                continue;
-            }
-        };
-        if !id_given {
-            summary.new_ids += 1;
-        }
-        match importer.insert(&event)? {
-            Outcome::Inserted => summary.imported += 1,
-            Outcome::Existing(stored) => {
-                let differences = differences(&stored, &event, &columns);
-                if differences.is_empty() {
-                    summary.skipped += 1;
-                } else {
-                    problems.report(
-                        line,
-                        "id",
-                        format!(
-                            "{} is already stored with other content: {}",
-                            event.id,
-                            differences.join("; ")
-                        ),
-                    );
+    // Two stages on two threads: this one reads and validates rows, the
+    // caller's thread writes them. SQLite's b-tree work is most of an
+    // import; parsing and validation overlap it instead of adding to it.
+    // The channel is bounded, so memory stays flat however large the file.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Row>>(CHANNEL_BATCHES);
+    // Spent batches go back to the parsing thread to be freed there: the
+    // system allocator frees cheaply on the thread that allocated, and
+    // expensively on another (BENCHMARKS.md).
+    let (spent_tx, spent_rx) = std::sync::mpsc::channel::<Vec<Row>>();
+    std::thread::scope(|scope| -> Result<(), ImportError> {
+        let parser = scope.spawn(|| {
+            parse_rows(
+                reader, &columns, &resolver, &defaults, options, tx, spent_rx,
+            )
+        });
+        for batch in rx {
+            for row in &batch {
+                match &row.outcome {
+                    RowOutcome::Progress => on_progress(row.line),
+                    RowOutcome::Problems(list) => {
+                        summary.rows += 1;
+                        for (column, message) in list {
+                            problems.report(row.line, column, message.clone());
+                        }
+                    }
+                    RowOutcome::Event(event, id_given) => {
+                        summary.rows += 1;
+                        if !id_given {
+                            summary.new_ids += 1;
+                        }
+                        match importer.insert(event)? {
+                            Outcome::Inserted => summary.imported += 1,
+                            Outcome::Existing(stored) => {
+                                let differences = differences(&stored, event, &columns);
+                                if differences.is_empty() {
+                                    summary.skipped += 1;
+                                } else {
+                                    problems.report(
+                                        row.line,
+                                        "id",
+                                        format!(
+                                            "{} is already stored with other content: {}",
+                                            event.id,
+                                            differences.join("; ")
+                                        ),
+                                    );
+                                }
+                            }
+                        }
+                    }
                 }
             }
+            // The parser may have finished already; then this one is freed here.
+            let _ = spent_tx.send(batch);
         }
-    }
+        match parser.join() {
+            Ok(result) => result.map_err(read_err),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    })?;
     if problems.count > 0 {
         importer.rollback()?;
         return Err(invalid(ctx, problems.count));
