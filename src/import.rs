@@ -2,7 +2,8 @@
 //! with the same rules as `log`, and load it in one transaction. Every bad row
 //! is reported (through a callback, so nothing accumulates); any bad row, or
 //! `--dry-run`, rolls the whole import back. Memory does not grow with the
-//! file: rows are streamed, never collected.
+//! file: rows are streamed, never collected. Parsing and validation run on
+//! a second thread, overlapping SQLite's writes.
 
 use std::io::Read;
 
