@@ -13,6 +13,8 @@ then measures, as the median of several runs:
   log      one opweek log vs one sqlite3 INSERT
   memory   peak RSS of each opweek run (GNU time)
 
+The two sides run alternately, so a shared machine's drift hits both alike.
+
 and writes the table, with the machine's description, to BENCHMARKS.md.
 """
 
@@ -67,10 +69,16 @@ def timed(cmd, stdout=subprocess.DEVNULL, env=None):
     return elapsed, int(rss_kb) / 1024
 
 
-def median_of(runs, make):
-    """make() -> (seconds, mb); returns the median seconds and the max MB."""
-    results = [make() for _ in range(runs)]
-    return statistics.median(r[0] for r in results), max(r[1] for r in results)
+def paired(runs, ours, theirs):
+    """Runs the two sides alternately (ours, theirs, ours, ...), so that a
+    shared machine slowing down or speeding up mid-run affects both alike;
+    returns each side's (median seconds, max MB)."""
+    a, b = [], []
+    for _ in range(runs):
+        a.append(ours())
+        b.append(theirs())
+    summary = lambda rs: (statistics.median(r[0] for r in rs), max(r[1] for r in rs))
+    return summary(a), summary(b)
 
 
 def sqlite(db, sql, out=subprocess.DEVNULL, csv=False):
@@ -110,32 +118,35 @@ def run_size(n, work, rows):
         subprocess.run(["sqlite3", bare, BARE], check=True)
         return timed(["sqlite3", bare, f".import --csv --skip 1 {events} bare"])
 
-    imp = median_of(runs, opweek_import)
-    imp_sql = median_of(runs, sqlite_import)
+    imp, imp_sql = paired(runs, opweek_import, sqlite_import)
     rows.append((n, "import", imp[0], imp_sql[0], imp[1], f"{size_mb:.0f} MB CSV"))
 
-    week = median_of(runs + 2, lambda: timed([OPWEEK, "--db", db, "report", "--week", WEEK[0], "--format", "csv"]))
-    week_sql = median_of(runs + 2, lambda: sqlite(db, SQL_WEEK, csv=True))
+    week, week_sql = paired(runs + 2, lambda: timed([OPWEEK, "--db", db, "report", "--week", WEEK[0], "--format", "csv"]),
+                            lambda: sqlite(db, SQL_WEEK, csv=True))
     rows.append((n, "report --week", week[0], week_sql[0], week[1], ""))
 
-    force = median_of(runs + 2, lambda: timed([OPWEEK, "--db", db, "report", "--by", "force", "--format", "csv"]))
-    force_sql = median_of(runs + 2, lambda: sqlite(db, SQL_BY_FORCE, csv=True))
+    force, force_sql = paired(runs + 2, lambda: timed([OPWEEK, "--db", db, "report", "--by", "force", "--format", "csv"]),
+                              lambda: sqlite(db, SQL_BY_FORCE, csv=True))
     rows.append((n, "report --by force (all)", force[0], force_sql[0], force[1], ""))
 
     out = os.path.join(work, "export.csv")
-    exp = median_of(runs, lambda: timed([OPWEEK, "--db", db, "export", "-o", out]))
-    with open(os.path.join(work, "export-sql.csv"), "w") as f:
-        exp_sql = median_of(runs, lambda: sqlite(db, SQL_EXPORT, out=f, csv=True))
+    sql_out = os.path.join(work, "export-sql.csv")
+
+    def sqlite_export():
+        with open(sql_out, "w") as f:
+            return sqlite(db, SQL_EXPORT, out=f, csv=True)
+
+    exp, exp_sql = paired(runs, lambda: timed([OPWEEK, "--db", db, "export", "-o", out]), sqlite_export)
     rows.append((n, "export", exp[0], exp_sql[0], exp[1], ""))
 
     stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    log = median_of(LOG_RUNS, lambda: timed([OPWEEK, "--db", db, "log", "offender-visit", "--op", "w025-mersey",
-                                             "--date", "2017-06-27", "--officer", "1234"]))
     insert = ("INSERT INTO event (uuid, op_id, type_id, date, count, officer, recorded_by, recorded_at) VALUES "
               "(randomblob(16), (SELECT id FROM operation WHERE code = 'w025-mersey'), "
               "(SELECT id FROM activity_type WHERE key = 'offender-visit'), '2017-06-27', 1, '1234', 'bench', "
               f"'{stamp}');")
-    log_sql = median_of(LOG_RUNS, lambda: sqlite(db, insert))
+    log, log_sql = paired(LOG_RUNS, lambda: timed([OPWEEK, "--db", db, "log", "offender-visit", "--op", "w025-mersey",
+                                                   "--date", "2017-06-27", "--officer", "1234"]),
+                          lambda: sqlite(db, insert))
     rows.append((n, "log (one event)", log[0], log_sql[0], log[1], ""))
 
 
