@@ -9,7 +9,9 @@ use serde_json::{json, Map};
 
 use super::log::FieldArgs;
 use super::Context;
-use crate::model::{parse_event_ref, required_text, Event, EventRef, Status, EXPORT_HEADER};
+use crate::model::{
+    parse_event_ref, required_text, Event, EventRef, HistoryEntry, Status, EXPORT_HEADER,
+};
 use crate::store::{Change, Store};
 use crate::validate::{Defaults, EventInput, Resolver};
 
@@ -53,21 +55,7 @@ pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
     {
         new.force = None;
     }
-    let changes = changes(&old, &new);
-    if changes.is_empty() {
-        bail!("nothing to change: the values given are the event's current values");
-    }
-    let entry = store.change_event(
-        &old,
-        &new,
-        &Change {
-            action: "amend",
-            changed_by: ctx.user.clone(),
-            changed_at: crate::store::now_utc(),
-            reason,
-            changes: serde_json::Value::Object(changes).to_string(),
-        },
-    )?;
+    let entry = record(&mut store, &old, &new, "amend", reason, ctx)?;
     writeln!(out, "{}", new.id)?;
     eprintln!("Amended {} (history entry {}).", new.id, entry.seq);
     Ok(())
@@ -109,9 +97,33 @@ fn overlay(mut input: EventInput, a: &Args) -> EventInput {
     input
 }
 
+/// Replaces `old` with `new` and writes the history entry saying who, when,
+/// why and which fields changed; refuses a change that changes nothing.
+pub(super) fn record(
+    store: &mut Store,
+    old: &Event,
+    new: &Event,
+    action: &'static str,
+    reason: String,
+    ctx: &Context,
+) -> Result<HistoryEntry> {
+    let changes = changes(old, new);
+    if changes.is_empty() {
+        bail!("nothing to change: the values given are the event's current values");
+    }
+    let change = Change {
+        action,
+        changed_by: ctx.user.clone(),
+        changed_at: crate::store::now_utc(),
+        reason,
+        changes: serde_json::Value::Object(changes).to_string(),
+    };
+    Ok(store.change_event(old, new, &change)?)
+}
+
 /// `{"field": {"old": .., "new": ..}}` for each field that differs, values as
 /// exported (empty = none).
-pub fn changes(old: &Event, new: &Event) -> Map<String, serde_json::Value> {
+fn changes(old: &Event, new: &Event) -> Map<String, serde_json::Value> {
     EXPORT_HEADER
         .iter()
         .zip(old.to_record().into_iter().zip(new.to_record()))

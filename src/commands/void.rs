@@ -7,7 +7,6 @@ use anyhow::Result;
 
 use super::Context;
 use crate::model::{parse_event_ref, required_text, Status};
-use crate::store::Change;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -25,18 +24,7 @@ pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
     let old = super::amend::active_event(&store, &event_ref, "it counts in no tally")?;
     let mut new = old.clone();
     new.status = Status::Voided;
-    let changes = super::amend::changes(&old, &new);
-    store.change_event(
-        &old,
-        &new,
-        &Change {
-            action: "void",
-            changed_by: ctx.user.clone(),
-            changed_at: crate::store::now_utc(),
-            reason,
-            changes: serde_json::Value::Object(changes).to_string(),
-        },
-    )?;
+    super::amend::record(&mut store, &old, &new, "void", reason, ctx)?;
     writeln!(out, "{}", new.id)?;
     eprintln!("Voided {}: it no longer counts in any tally.", new.id);
     Ok(())
