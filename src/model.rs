@@ -295,6 +295,20 @@ pub fn format_time(t: NaiveTime) -> String {
     format!("{:02}:{:02}", t.hour(), t.minute())
 }
 
+/// `HH:MM` without going through a formatter, for binding a time to a
+/// statement a million times; the same text as `format_time`.
+pub fn hh_mm(t: NaiveTime) -> [u8; 5] {
+    use chrono::Timelike;
+    let (h, m) = (t.hour() as u8, t.minute() as u8);
+    [
+        b'0' + h / 10,
+        b'0' + h % 10,
+        b':',
+        b'0' + m / 10,
+        b'0' + m % 10,
+    ]
+}
+
 /// Parses an event id (a UUID, hyphenated or not).
 pub fn parse_event_id(s: &str) -> Result<Uuid, ValidationError> {
     Uuid::try_parse(s.trim()).map_err(|_| ValidationError::EventId(s.to_string()))
@@ -400,6 +414,14 @@ pub fn new_event_id() -> Uuid {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hh_mm_writes_what_format_time_writes() {
+        for (h, m) in [(0, 0), (7, 5), (9, 59), (10, 0), (23, 59)] {
+            let t = NaiveTime::from_hms_opt(h, m, 0).unwrap();
+            assert_eq!(std::str::from_utf8(&hh_mm(t)).unwrap(), format_time(t));
+        }
+    }
 
     #[test]
     fn counts() {

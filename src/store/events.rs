@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::{Result, Store, StoreError};
 use crate::dates::{iso_date, DateRange};
-use crate::model::{format_time, Event, EventRef, OpSelection, Status};
+use crate::model::{hh_mm, Event, EventRef, OpSelection, Status};
 
 /// Which events to read.
 #[derive(Debug, Clone, Default)]
@@ -128,10 +128,12 @@ pub(super) fn row_values<'a>(
     op: &'a dyn ToSql,
     ty: &'a dyn ToSql,
     date: &'a dyn ToSql,
-    time: &'a Option<String>,
+    time: &'a dyn ToSql,
 ) -> [&'a dyn ToSql; 18] {
     [
-        &e.id,
+        // The id's 16 bytes, borrowed: rusqlite would copy a `Uuid` into a
+        // new vector first.
+        e.id.as_bytes(),
         op,
         ty,
         date,
@@ -152,6 +154,11 @@ pub(super) fn row_values<'a>(
     ]
 }
 
+/// Digits and punctuation written by `iso_date` and `hh_mm`, as text.
+pub(super) fn ascii(b: &[u8]) -> &str {
+    std::str::from_utf8(b).unwrap_or_default()
+}
+
 /// Inserts one event inside `tx`. The operation and type must exist (the
 /// caller validated them); the database's constraints check again.
 pub(super) fn insert_event(tx: &Transaction, e: &Event) -> Result<()> {
@@ -161,9 +168,9 @@ pub(super) fn insert_event(tx: &Transaction, e: &Event) -> Result<()> {
                  ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
     ))?;
     let date = iso_date(e.date);
-    let time = e.time.map(format_time);
-    let date_text = std::str::from_utf8(&date).unwrap_or_default();
-    let values = row_values(e, &e.operation, &e.type_key, &date_text, &time);
+    let time = e.time.map(hh_mm);
+    let (date, time) = (ascii(&date), time.as_ref().map(|t| ascii(t)));
+    let values = row_values(e, &e.operation, &e.type_key, &date, &time);
     match stmt.execute(&values[..]) {
         Ok(_) => Ok(()),
         Err(rusqlite::Error::SqliteFailure(f, _))

@@ -4,13 +4,16 @@
 //! comes back so the caller can tell an identical re-import from a conflict.
 
 use std::collections::HashMap;
+use std::os::raw::{c_char, c_int};
+use std::ptr::NonNull;
 
-use rusqlite::{Connection, Statement};
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::{ffi, Connection, Statement, ToSql};
 
-use super::events::{row_values, EventReader, COLUMNS, INSERT_COLUMNS};
+use super::events::{ascii, row_values, EventReader, COLUMNS, INSERT_COLUMNS};
 use super::{Result, Store, StoreError};
 use crate::dates::iso_date;
-use crate::model::{format_time, Event};
+use crate::model::{hh_mm, Event};
 
 /// What happened to one row.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,7 +39,7 @@ const SECONDARY_INDEXES: [(&str, &str); 2] = [
 /// writes nothing.
 pub struct Importer<'a> {
     conn: &'a Connection,
-    insert: Statement<'a>,
+    insert: BorrowingInsert<'a>,
     existing: Statement<'a>,
     ops: HashMap<String, i64>,
     types: HashMap<String, i64>,
@@ -72,11 +75,14 @@ impl Store {
             }
             Ok(Importer {
                 conn,
-                insert: conn.prepare(&format!(
-                    "INSERT INTO event ({INSERT_COLUMNS})
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
-                     ON CONFLICT (uuid) DO NOTHING"
-                ))?,
+                insert: BorrowingInsert::prepare(
+                    conn,
+                    &format!(
+                        "INSERT INTO event ({INSERT_COLUMNS})
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
+                         ON CONFLICT (uuid) DO NOTHING"
+                    ),
+                )?,
                 existing: conn
                     .prepare(&format!("SELECT {COLUMNS} FROM event e WHERE e.uuid = ?1"))?,
                 ops: map("SELECT id, code FROM operation")?,
@@ -93,6 +99,158 @@ impl Store {
     }
 }
 
+/// The bulk insert statement, bound without copying the values. rusqlite
+/// binds every text as `SQLITE_TRANSIENT`, so SQLite allocates, copies and
+/// frees each one: 10% of the writing thread's instructions at a million
+/// rows (BENCHMARKS.md). Here a borrowed text or blob is bound as
+/// `SQLITE_STATIC` and the bindings are cleared before `execute` returns,
+/// so SQLite never holds a pointer past the borrow.
+struct BorrowingInsert<'conn> {
+    stmt: NonNull<ffi::sqlite3_stmt>,
+    db: *mut ffi::sqlite3,
+    _conn: std::marker::PhantomData<&'conn Connection>,
+}
+
+impl<'conn> BorrowingInsert<'conn> {
+    fn prepare(conn: &'conn Connection, sql: &str) -> Result<BorrowingInsert<'conn>> {
+        // SAFETY: the handle is the open connection's, which outlives this
+        // statement ('conn); it is used on this thread only, like `conn`.
+        let db = unsafe { conn.handle() };
+        let len = c_int::try_from(sql.len())
+            .map_err(|_| StoreError::Corrupt("insert statement too long".into()))?;
+        let mut stmt = std::ptr::null_mut();
+        // SAFETY: `sql` is valid for `len` bytes; SQLite writes the new
+        // statement to `stmt`.
+        let rc = unsafe {
+            ffi::sqlite3_prepare_v2(
+                db,
+                sql.as_ptr().cast::<c_char>(),
+                len,
+                &mut stmt,
+                std::ptr::null_mut(),
+            )
+        };
+        check(db, rc)?;
+        let stmt = NonNull::new(stmt)
+            .ok_or_else(|| StoreError::Corrupt("empty insert statement".into()))?;
+        Ok(BorrowingInsert {
+            stmt,
+            db,
+            _conn: std::marker::PhantomData,
+        })
+    }
+
+    /// Binds `values` to ?1, ?2, …, runs the statement once and returns the
+    /// number of rows it changed.
+    fn execute(&mut self, values: &[&dyn ToSql]) -> Result<usize> {
+        let stmt = self.stmt.as_ptr();
+        let bound = self.bind_all(values).and_then(|()| {
+            // SAFETY: a valid statement whose parameters are all bound to
+            // values that live until this function returns.
+            let rc = unsafe { ffi::sqlite3_step(stmt) };
+            match rc {
+                ffi::SQLITE_DONE => {
+                    // SAFETY: the open connection.
+                    Ok(unsafe { ffi::sqlite3_changes64(self.db) } as usize)
+                }
+                _ => Err(error(self.db, rc)),
+            }
+        });
+        // Reset and forget the borrowed values, whatever happened: after
+        // this SQLite holds no pointer into `values`. (The step's error, if
+        // any, is already taken; reset would only repeat it.)
+        // SAFETY: a valid statement.
+        unsafe {
+            ffi::sqlite3_reset(stmt);
+            ffi::sqlite3_clear_bindings(stmt);
+        }
+        bound
+    }
+
+    fn bind_all(&mut self, values: &[&dyn ToSql]) -> Result<()> {
+        let stmt = self.stmt.as_ptr();
+        for (i, value) in values.iter().enumerate() {
+            let index = c_int::try_from(i + 1)
+                .map_err(|_| StoreError::Corrupt("too many parameters".into()))?;
+            let out = value.to_sql()?;
+            // A value made by `to_sql` dies at the end of this iteration, so
+            // SQLite must copy it; a borrowed one lives as long as `values`.
+            let (value, keep) = match &out {
+                ToSqlOutput::Borrowed(v) => (*v, ffi::SQLITE_STATIC()),
+                ToSqlOutput::Owned(v) => (ValueRef::from(v), ffi::SQLITE_TRANSIENT()),
+                _ => {
+                    return Err(StoreError::Corrupt(
+                        "unsupported value in bulk insert".into(),
+                    ))
+                }
+            };
+            // SAFETY: `stmt` is valid and `index` within its parameters (the
+            // SQL has one per value); texts and blobs are valid for their
+            // length, and a STATIC one outlives the step (see `execute`).
+            let rc = unsafe {
+                match value {
+                    ValueRef::Null => ffi::sqlite3_bind_null(stmt, index),
+                    ValueRef::Integer(n) => ffi::sqlite3_bind_int64(stmt, index, n),
+                    ValueRef::Real(f) => ffi::sqlite3_bind_double(stmt, index, f),
+                    ValueRef::Text(t) => ffi::sqlite3_bind_text64(
+                        stmt,
+                        index,
+                        t.as_ptr().cast::<c_char>(),
+                        t.len() as u64,
+                        keep,
+                        ffi::SQLITE_UTF8 as u8,
+                    ),
+                    ValueRef::Blob(b) => ffi::sqlite3_bind_blob64(
+                        stmt,
+                        index,
+                        b.as_ptr().cast(),
+                        b.len() as u64,
+                        keep,
+                    ),
+                }
+            };
+            check(self.db, rc)?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for BorrowingInsert<'_> {
+    fn drop(&mut self) {
+        // SAFETY: the statement is valid and finalized once, here.
+        unsafe {
+            ffi::sqlite3_finalize(self.stmt.as_ptr());
+        }
+    }
+}
+
+/// SQLite's result code `rc` as a store error carrying the connection's
+/// message, as rusqlite reports it.
+fn check(db: *mut ffi::sqlite3, rc: c_int) -> Result<()> {
+    if rc == ffi::SQLITE_OK {
+        Ok(())
+    } else {
+        Err(error(db, rc))
+    }
+}
+
+#[cold]
+fn error(db: *mut ffi::sqlite3, rc: c_int) -> StoreError {
+    // SAFETY: `db` is an open connection; its message is a NUL-terminated
+    // string valid until the next call on it, copied here at once.
+    let message = unsafe {
+        let m = ffi::sqlite3_errmsg(db);
+        (!m.is_null()).then(|| std::ffi::CStr::from_ptr(m).to_string_lossy().into_owned())
+    };
+    // SAFETY: as above.
+    let code = unsafe { ffi::sqlite3_extended_errcode(db) };
+    let code = if code & 0xff == rc & 0xff { code } else { rc };
+    StoreError::Sqlite(rusqlite::Error::SqliteFailure(
+        ffi::Error::new(code),
+        message,
+    ))
+}
+
 impl Importer<'_> {
     /// Inserts `e` unless its id is already stored.
     pub fn insert(&mut self, e: &Event) -> Result<Outcome> {
@@ -105,9 +263,9 @@ impl Importer<'_> {
             .get(&e.type_key)
             .ok_or_else(|| StoreError::UnknownType(e.type_key.clone()))?;
         let date = iso_date(e.date);
-        let time = e.time.map(format_time);
-        let date_text = std::str::from_utf8(&date).unwrap_or_default();
-        let values = row_values(e, &op, &ty, &date_text, &time);
+        let time = e.time.map(hh_mm);
+        let (date, time) = (ascii(&date), time.as_ref().map(|t| ascii(t)));
+        let values = row_values(e, &op, &ty, &date, &time);
         let changed = self.insert.execute(&values[..])?;
         if changed == 1 {
             return Ok(Outcome::Inserted);
