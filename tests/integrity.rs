@@ -113,6 +113,10 @@ fn void_takes_an_event_out_of_every_tally_but_keeps_it() {
         all.contains(&format!("{id},")) && all.contains(",voided\n"),
         "{all}"
     );
+    assert_eq!(
+        env.ok(&["list", "--include-voided", "--format", "csv"]),
+        all
+    );
     assert!(env.ok(&["export"]).contains(",voided\n"));
     let err = env.rejects(&["void", &id, "--reason", "again"]);
     assert!(err.contains("already voided"), "{err}");
