@@ -5,10 +5,16 @@ use std::process::{Command, Stdio};
 
 use crate::env::TestEnv;
 
-fn history_rows(env: &TestEnv) -> i64 {
+/// History rows recording corrections (amend and void), as opposed to the
+/// `log` and `import` rows that record new events.
+fn corrections(env: &TestEnv) -> i64 {
     let conn = rusqlite::Connection::open(&env.db).unwrap();
-    conn.query_row("SELECT count(*) FROM event_history", [], |r| r.get(0))
-        .unwrap()
+    conn.query_row(
+        "SELECT count(*) FROM event_history WHERE action IN ('amend', 'void')",
+        [],
+        |r| r.get(0),
+    )
+    .unwrap()
 }
 
 fn logged(env: &TestEnv) -> String {
@@ -41,7 +47,7 @@ fn amend_changes_the_event_and_keeps_one_history_row() {
         "--reason",
         "two devices, not three",
     ]);
-    assert_eq!(history_rows(&env), 1);
+    assert_eq!(corrections(&env), 1);
     assert_eq!(
         env.ok(&["report", "--format", "csv"]),
         "type,label,count\ndevice-seizure,Device seizures,2\n"
@@ -49,7 +55,7 @@ fn amend_changes_the_event_and_keeps_one_history_row() {
     let conn = rusqlite::Connection::open(&env.db).unwrap();
     let (action, by, at, reason, changes): (String, String, String, String, String) = conn
         .query_row(
-            "SELECT action, changed_by, changed_at, reason, changes FROM event_history",
+            "SELECT action, changed_by, changed_at, reason, changes FROM event_history WHERE seq = 2",
             [],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
         )
@@ -84,7 +90,7 @@ fn failed_amendments_write_nothing() {
     ] {
         env.rejects(args);
     }
-    assert_eq!(history_rows(&env), 0);
+    assert_eq!(corrections(&env), 0);
     let err = env.rejects(&["amend", &id, "--count", "3", "--reason", "r"]);
     assert_eq!(
         err,
@@ -121,7 +127,7 @@ fn void_takes_an_event_out_of_every_tally_but_keeps_it() {
     let err = env.rejects(&["void", &id, "--reason", "again"]);
     assert!(err.contains("already voided"), "{err}");
     env.rejects(&["amend", &id, "--count", "1", "--reason", "r"]);
-    assert_eq!(history_rows(&env), 1);
+    assert_eq!(corrections(&env), 1);
 }
 
 #[test]
@@ -151,14 +157,18 @@ fn check_passes_then_catches_a_history_row_edited_behind_the_tools_back() {
     env.ok(&["amend", &id, "--count", "1", "--reason", "second"]);
     let out = env.ok(&["check"]);
     assert!(
-        out.contains("history entries: 2\nhistory chain: intact\nchain head: "),
+        out.contains("history entries: 3\nhistory chain: intact\nchain head: "),
+        "{out}"
+    );
+    assert!(
+        out.ends_with("events: as recorded\nintegrity: ok\n"),
         "{out}"
     );
 
     let conn = rusqlite::Connection::open(&env.db).unwrap();
     conn.execute_batch(
         "DROP TRIGGER event_history_no_update;
-         UPDATE event_history SET reason = 'a different story' WHERE seq = 1;",
+         UPDATE event_history SET reason = 'a different story' WHERE reason = 'first';",
     )
     .unwrap();
     let out = env.run(&["check"]);
@@ -166,12 +176,271 @@ fn check_passes_then_catches_a_history_row_edited_behind_the_tools_back() {
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(
         stdout.contains(
-            "problem: history: entry 1 its content does not match its hash (it was edited)"
+            "problem: history: entry 2 its content does not match its hash (it was edited)"
         ),
         "{stdout}"
     );
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.starts_with("error: 1 problem found"), "{stderr}");
+}
+
+/// Runs `check`, which must fail; returns its `problem:` lines.
+fn check_problems(env: &TestEnv) -> Vec<String> {
+    let out = env.run(&["check"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.strip_prefix("problem: "))
+        .map(str::to_string)
+        .collect()
+}
+
+fn raw(env: &TestEnv, sql: &str) {
+    rusqlite::Connection::open(&env.db)
+        .unwrap()
+        .execute_batch(sql)
+        .unwrap();
+}
+
+#[test]
+fn check_catches_an_event_edited_behind_the_tools_back() {
+    let env = TestEnv::new();
+    let id = logged(&env);
+    raw(&env, "UPDATE event SET count = 80");
+    assert_eq!(
+        check_problems(&env),
+        [format!(
+            "events: event {id} no longer matches history entry 1 (edited behind the tool's back)"
+        )]
+    );
+}
+
+#[test]
+fn check_catches_an_edit_behind_an_amendment_and_an_unvoided_event() {
+    let env = TestEnv::new();
+    let id = logged(&env);
+    env.ok(&["amend", &id, "--count", "2", "--reason", "two, not three"]);
+    // Setting the field back to its first value does not hide the edit.
+    raw(&env, "UPDATE event SET count = 3");
+    assert_eq!(
+        check_problems(&env),
+        [format!(
+            "events: event {id}: count is \"3\", but history entry 2 left it \"2\" (changed behind the tool's back)"
+        )]
+    );
+
+    let env = TestEnv::new();
+    let id = logged(&env);
+    env.ok(&["void", &id, "--reason", "logged twice"]);
+    raw(&env, "UPDATE event SET status = 'active'");
+    assert_eq!(
+        check_problems(&env),
+        [format!(
+            "events: event {id}: status is \"active\", but history entry 2 left it \"voided\" (changed behind the tool's back)"
+        )]
+    );
+}
+
+#[test]
+fn check_catches_events_added_or_removed_behind_the_tools_back() {
+    let env = TestEnv::new();
+    let id = logged(&env);
+    // A copy of the event under a new id, as a raw INSERT would add it.
+    raw(
+        &env,
+        "INSERT INTO event (uuid, op_id, type_id, date, count, recorded_by, recorded_at)
+         SELECT randomblob(16), op_id, type_id, date, 5, recorded_by, recorded_at FROM event",
+    );
+    assert_eq!(
+        check_problems(&env),
+        [format!(
+            "events: history entry 1 recorded 1 event from {id} on, but 2 are now stored there (added or removed behind the tool's back)"
+        )]
+    );
+
+    let env = TestEnv::new();
+    logged(&env);
+    let second = env.ok(&["log", "arrest", "--date", "2017-11-15"]);
+    let second = second.trim();
+    raw(
+        &env,
+        "DROP TRIGGER event_no_delete;
+         PRAGMA foreign_keys = OFF;
+         DELETE FROM event WHERE id = 1;",
+    );
+    let problems = check_problems(&env);
+    assert_eq!(
+        problems,
+        [
+            "foreign key: event_history row 1 refers to a missing event".to_string(),
+            "history: entry 1 refers to an event that is gone (removed behind the tool's back)".to_string(),
+            "events: history entry 1 recorded 1 event from event row 1 on, but 0 are now stored there (added or removed behind the tool's back)".to_string(),
+        ],
+        "second event {second} is intact"
+    );
+}
+
+#[test]
+fn check_catches_an_imported_event_edited_and_a_history_row_removed() {
+    let env = TestEnv::new();
+    env.reference_op();
+    let example =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/nov2017-merseyside.csv");
+    env.ok(&["import", example.to_str().unwrap()]);
+    let first: String = rusqlite::Connection::open(&env.db)
+        .unwrap()
+        .query_row("SELECT id FROM events LIMIT 1", [], |r| r.get(0))
+        .unwrap();
+    assert!(env.ok(&["check"]).contains("events: as recorded\n"));
+    raw(&env, "UPDATE event SET officer = 'nobody' WHERE id = 50");
+    assert_eq!(
+        check_problems(&env),
+        [format!(
+            "events: the 107 events history entry 1 recorded, from {first} on, no longer match it (at least one was edited behind the tool's back)"
+        )]
+    );
+
+    let env = TestEnv::new();
+    let id = logged(&env);
+    env.ok(&["amend", &id, "--count", "2", "--reason", "first"]);
+    env.ok(&["amend", &id, "--count", "1", "--reason", "second"]);
+    raw(
+        &env,
+        "DROP TRIGGER event_history_no_delete; DELETE FROM event_history WHERE seq = 2;",
+    );
+    let problems = check_problems(&env);
+    assert_eq!(
+        problems[0],
+        "history: entry 3 does not follow the entry before it (an entry was removed or inserted)"
+    );
+}
+
+#[test]
+fn every_write_is_in_the_chain_and_show_names_the_one_that_stored_an_event() {
+    let env = TestEnv::new();
+    env.reference_op();
+    let example =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/nov2017-merseyside.csv");
+    env.ok(&["import", example.to_str().unwrap()]);
+    let imported: String = rusqlite::Connection::open(&env.db)
+        .unwrap()
+        .query_row("SELECT id FROM events WHERE type = 'arrest'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    // Importing the same file again stores nothing, so adds no history row.
+    env.ok(&["import", example.to_str().unwrap()]);
+    let logged = env.ok(&["log", "warrant", "--date", "2017-11-16"]);
+    let logged = logged.trim();
+    env.ok(&[
+        "amend",
+        &imported,
+        "--outcome",
+        "charged",
+        "--reason",
+        "outcome known",
+    ]);
+    env.ok(&["void", logged, "--reason", "logged twice"]);
+
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT seq, action, changed_by, reason FROM event_history ORDER BY seq")
+        .unwrap();
+    let rows: Vec<(i64, String, String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let who = "test-analyst".to_string();
+    assert_eq!(
+        rows,
+        [
+            (1, "import".into(), who.clone(), "107 new events".into()),
+            (2, "log".into(), who.clone(), "new event".into()),
+            (3, "amend".into(), who.clone(), "outcome known".into()),
+            (4, "void".into(), who.clone(), "logged twice".into()),
+        ]
+    );
+    let out = env.ok(&["check"]);
+    assert!(
+        out.contains("history entries: 4\nhistory chain: intact\n"),
+        "{out}"
+    );
+    assert!(
+        out.ends_with("events: as recorded\nintegrity: ok\n"),
+        "{out}"
+    );
+
+    let shown = env.ok(&["show", &imported]);
+    let history = &shown[shown.find("History:").unwrap()..];
+    assert!(
+        history.contains("import") && history.contains("107 new events"),
+        "{shown}"
+    );
+    assert!(history.contains("outcome known"), "{shown}");
+    assert!(!history.contains("logged twice"), "{shown}");
+}
+
+#[test]
+fn amend_can_move_an_event_to_another_operation_within_its_dates() {
+    let env = TestEnv::new();
+    let id = logged(&env);
+    env.ok(&[
+        "op",
+        "add",
+        "dec17-mersey",
+        "--title",
+        "December week",
+        "--start",
+        "2017-12-04",
+    ]);
+    // The date must fit the operation the event ends up in.
+    let err = env.rejects(&[
+        "amend",
+        &id,
+        "--op",
+        "dec17-mersey",
+        "--reason",
+        "wrong week",
+    ]);
+    assert!(err.contains("2017-11-14"), "{err}");
+    env.ok(&[
+        "amend",
+        &id,
+        "--op",
+        "dec17-mersey",
+        "--date",
+        "2017-12-05",
+        "--reason",
+        "wrong week",
+    ]);
+    assert_eq!(
+        env.ok(&["report", "--op", "dec17-mersey", "--format", "csv"]),
+        "type,label,count\ndevice-seizure,Device seizures,3\n"
+    );
+    assert_eq!(
+        env.ok(&["report", "--op", "nov17-mersey", "--format", "csv"]),
+        "type,label,count\n"
+    );
+    let changes: String = rusqlite::Connection::open(&env.db)
+        .unwrap()
+        .query_row(
+            "SELECT changes FROM event_history WHERE action = 'amend'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&changes).unwrap(),
+        serde_json::json!({
+            "operation": {"old": "nov17-mersey", "new": "dec17-mersey"},
+            "date": {"old": "2017-11-14", "new": "2017-12-05"}
+        })
+    );
+    assert!(env.ok(&["check"]).contains("events: as recorded\n"));
 }
 
 #[test]

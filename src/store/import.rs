@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use rusqlite::{Connection, Statement};
 
 use super::events::{row_values, EventReader, COLUMNS, INSERT_COLUMNS};
+use super::history::Seal;
 use super::{Result, Store, StoreError};
 use crate::dates::iso_date;
 use crate::model::{format_time, Event};
@@ -36,6 +37,8 @@ const SECONDARY_INDEXES: [(&str, &str); 2] = [
 /// writes nothing.
 pub struct Importer<'a> {
     conn: &'a Connection,
+    /// The history row for the events this import stores.
+    seal: Seal,
     insert: Statement<'a>,
     existing: Statement<'a>,
     ops: HashMap<String, i64>,
@@ -48,6 +51,7 @@ pub struct Importer<'a> {
 impl Store {
     pub fn importer(&mut self) -> Result<Importer<'_>> {
         let conn = &self.conn;
+        let actor = &self.actor;
         // No larger page cache for the load: measured at a million rows,
         // SQLite's default 2 MB was faster than 8 or 32 MB (ids are
         // time-ordered, so index inserts stay local) and keeps peak memory
@@ -72,6 +76,7 @@ impl Store {
             }
             Ok(Importer {
                 conn,
+                seal: Seal::new("import", actor),
                 insert: conn.prepare(&format!(
                     "INSERT INTO event ({INSERT_COLUMNS})
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
@@ -110,6 +115,7 @@ impl Importer<'_> {
         let values = row_values(e, &op, &ty, &date_text, &time);
         let changed = self.insert.execute(&values[..])?;
         if changed == 1 {
+            self.seal.add(e);
             return Ok(Outcome::Inserted);
         }
         let mut rows = self.existing.query([e.id])?;
@@ -125,6 +131,8 @@ impl Importer<'_> {
     }
 
     pub fn commit(mut self) -> Result<()> {
+        let seal = std::mem::replace(&mut self.seal, Seal::new("import", ""));
+        seal.write(self.conn)?;
         if self.rebuild_indexes {
             for (_, create) in SECONDARY_INDEXES {
                 self.conn.execute_batch(create)?;

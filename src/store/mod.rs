@@ -87,6 +87,9 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
 pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
+    /// Who the history names for the events this store records (`log`,
+    /// `import`); corrections name theirs in their `Change`.
+    actor: String,
 }
 
 impl Store {
@@ -114,10 +117,19 @@ impl Store {
         let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        let mut store = Store { conn, path };
+        let mut store = Store {
+            conn,
+            path,
+            actor: "unknown".to_string(),
+        };
         let shown = store.display_path();
         migrate::migrate(&mut store.conn, &shown)?;
         Ok(store)
+    }
+
+    /// Names who is recording, for the history rows of new events.
+    pub fn set_actor(&mut self, who: &str) {
+        self.actor = who.to_string();
     }
 
     pub fn display_path(&self) -> String {
