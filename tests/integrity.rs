@@ -678,11 +678,28 @@ fn restore_refuses_to_overwrite_without_force_and_refuses_strangers() {
         env.path("missing.db").to_str().unwrap(),
         "--force",
     ]);
+    // A SQLite file that is not an opweek database is refused too.
+    let other = env.path("other.db");
+    rusqlite::Connection::open(&other)
+        .unwrap()
+        .execute_batch("CREATE TABLE event (x); PRAGMA user_version = 1;")
+        .unwrap();
+    let err = env.rejects(&["restore", other.to_str().unwrap(), "--force"]);
+    assert!(err.contains("is not an opweek database"), "{err}");
     env.ok(&["restore", backup.to_str().unwrap(), "--force"]);
     assert_eq!(
         env.ok(&["report", "--format", "csv"]),
         "type,label,count\ndevice-seizure,Device seizures,3\n"
     );
+    assert!(env.ok(&["check"]).contains("events: as recorded\n"));
+
+    // The source is checked before the database it would replace is
+    // opened: a wrong file creates nothing either.
+    let fresh = TestEnv::new();
+    fresh.rejects(&["restore", other.to_str().unwrap()]);
+    assert!(!fresh.db.exists());
+    fresh.ok(&["restore", backup.to_str().unwrap()]);
+    assert!(fresh.ok(&["check"]).contains("events: as recorded\n"));
 }
 
 #[cfg(unix)]

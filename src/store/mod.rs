@@ -20,6 +20,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use thiserror::Error;
 use uuid::Uuid;
 
+pub use backup::BackupFile;
 pub use disclosure::Disclosure;
 pub use events::EventFilter;
 pub use history::Change;
