@@ -537,14 +537,70 @@ fn a_database_from_a_newer_opweek_is_refused_untouched() {
         let conn = rusqlite::Connection::open(&env.db).unwrap();
         conn.pragma_update(None, "user_version", 99).unwrap();
     }
-    let before = env.snapshot();
+    let bytes = std::fs::read(&env.db).unwrap();
     let err = env.fails(1, &["op", "list"]);
     assert!(
         err.contains("written by a newer opweek (schema version 99"),
         "{err}"
     );
     env.fails(1, &["log", "warrant", "--date", "2017-11-14"]);
-    assert_eq!(env.snapshot(), before);
+    assert!(std::fs::read(&env.db).unwrap() == bytes, "the file changed");
+}
+
+#[test]
+fn another_programs_database_is_refused_byte_for_byte() {
+    let env = TestEnv::new();
+    {
+        // A rollback-journal database, as most programs keep them: opening
+        // it in WAL mode would rewrite its header.
+        let conn = rusqlite::Connection::open(&env.db).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE moz_places (url TEXT); INSERT INTO moz_places VALUES ('x');",
+        )
+        .unwrap();
+    }
+    let bytes = std::fs::read(&env.db).unwrap();
+    let err = env.rejects(&["op", "list"]);
+    assert!(err.ends_with("is not an opweek database"), "{err}");
+    env.rejects(&["log", "warrant", "--date", "2017-11-14"]);
+    assert!(std::fs::read(&env.db).unwrap() == bytes, "the file changed");
+}
+
+#[test]
+fn eight_first_opens_at_once_create_the_schema_once() {
+    let env = TestEnv::new();
+    let bin = assert_cmd::cargo::cargo_bin("opweek");
+    let children: Vec<_> = (0..8)
+        .map(|_| {
+            Command::new(&bin)
+                .args(["--db", env.db.to_str().unwrap(), "type", "list"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    let (version, types): (i64, i64) = conn
+        .query_row(
+            "SELECT (SELECT user_version FROM pragma_user_version), count(*) FROM activity_type",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((version, types), (1, 7));
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
 }
 
 #[test]
