@@ -48,7 +48,8 @@ pub enum ImportError {
     Invalid { file: String, count: u64 },
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("cannot read {file}: {source}")]
+    // The source is printed after this by the error chain.
+    #[error("cannot read {file}")]
     Read { file: String, source: csv::Error },
 }
 
@@ -80,7 +81,7 @@ enum RowOutcome {
 /// (quietly) if the writer has stopped listening; a read error that is not
 /// the file's content (I/O) ends it with that error.
 fn parse_rows<R: Read>(
-    mut reader: csv::Reader<R>,
+    mut reader: csv::Reader<csvio::Lines<R>>,
     columns: &EventColumns,
     resolver: &Resolver,
     defaults: &Defaults,
@@ -101,42 +102,48 @@ fn parse_rows<R: Read>(
     let mut record = csv::StringRecord::new();
     let mut rows = 0u64;
     loop {
-        let line = reader.position().line();
+        // Where the reader stands: the next record's position unless the
+        // csv error names one.
+        let here = reader.position().clone();
         let row = match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
                 rows += 1;
+                let pos = record.position().unwrap_or(&here);
                 if rows % PROGRESS_EVERY == 0 {
                     batch.push(Row {
-                        line: record.position().map_or(0, |p| p.byte()),
+                        line: pos.byte(),
                         outcome: RowOutcome::Progress,
                     });
                 }
                 Row {
-                    line: record.position().map_or(line, |p| p.line()),
+                    line: reader.get_mut().line_of(pos),
                     outcome: validate_row(columns.input(&record), resolver, defaults, options),
                 }
             }
             // A malformed row is the file's problem: report it, go on.
-            Err(e) => match e.kind() {
-                csv::ErrorKind::UnequalLengths {
-                    len, expected_len, ..
-                } => Row {
-                    line,
-                    outcome: RowOutcome::Problems(vec![(
-                        "row",
-                        format!("has {len} cells; the header has {expected_len}"),
-                    )]),
-                },
-                csv::ErrorKind::Utf8 { .. } => Row {
-                    line,
-                    outcome: RowOutcome::Problems(vec![(
-                        "row",
-                        "is not valid UTF-8 text (save the file as UTF-8 CSV)".into(),
-                    )]),
-                },
-                _ => return Err(e),
-            },
+            Err(e) => {
+                let line = reader.get_mut().line_of(e.position().unwrap_or(&here));
+                match e.kind() {
+                    csv::ErrorKind::UnequalLengths {
+                        len, expected_len, ..
+                    } => Row {
+                        line,
+                        outcome: RowOutcome::Problems(vec![(
+                            "row",
+                            format!("has {len} cells; the header has {expected_len}"),
+                        )]),
+                    },
+                    csv::ErrorKind::Utf8 { .. } => Row {
+                        line,
+                        outcome: RowOutcome::Problems(vec![(
+                            "row",
+                            "is not valid UTF-8 text (save the file as UTF-8 CSV)".into(),
+                        )]),
+                    },
+                    _ => return Err(e),
+                }
+            }
         };
         batch.push(row);
         if batch.len() >= BATCH_ROWS {
@@ -205,7 +212,7 @@ pub fn import<R: Read + Send>(
         sink: on_problem,
     };
 
-    let mut reader = csvio::reader(input);
+    let mut reader = csvio::reader(csvio::Lines::new(input));
     let header = reader.headers().map_err(read_err)?.clone();
     let columns = match EventColumns::from_header(&header) {
         Ok(c) => c,

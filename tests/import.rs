@@ -47,8 +47,8 @@ fn importing_the_same_file_again_changes_nothing() {
     assert_eq!(target.snapshot(), before);
 }
 
-fn thousand_rows(bad_line: Option<usize>) -> String {
-    let mut csv = String::from("operation,type,date,count,officer\n");
+fn thousand_rows(bad_line: Option<usize>, end: &str) -> String {
+    let mut csv = format!("operation,type,date,count,officer{end}");
     for line in 2..=1001 {
         let day = 13 + (line % 7);
         let date = if Some(line) == bad_line {
@@ -57,7 +57,7 @@ fn thousand_rows(bad_line: Option<usize>) -> String {
             format!("2017-11-{day}")
         };
         csv.push_str(&format!(
-            "nov17-mersey,offender-visit,{date},1,{}\n",
+            "nov17-mersey,offender-visit,{date},1,{}{end}",
             4000 + line % 9
         ));
     }
@@ -67,20 +67,24 @@ fn thousand_rows(bad_line: Option<usize>) -> String {
 #[test]
 fn one_bad_date_at_line_500_of_1000_names_it_and_writes_nothing() {
     let env = fresh();
-    let file = env.write("big.csv", thousand_rows(Some(500)));
-    let before = env.snapshot();
-    let err = env.fails(1, &["import", file.to_str().unwrap()]);
-    let name = file.display().to_string();
-    assert_eq!(
-        err,
-        format!(
-            "{name}:500: date: 2017-11-31 is not a valid date (expected YYYY-MM-DD, today or yesterday)\n\
-             error: 1 invalid row in {name}; nothing was imported\n"
-        )
-    );
-    assert_eq!(env.snapshot(), before);
+    // LF, and CRLF as spreadsheets save: the same line either way.
+    for end in ["\n", "\r\n"] {
+        let file = env.write("big.csv", thousand_rows(Some(500), end));
+        let before = env.snapshot();
+        let err = env.fails(1, &["import", file.to_str().unwrap()]);
+        let name = file.display().to_string();
+        assert_eq!(
+            err,
+            format!(
+                "{name}:500: date: 2017-11-31 is not a valid date (expected YYYY-MM-DD, today or yesterday)\n\
+                 error: 1 invalid row in {name}; nothing was imported\n"
+            ),
+            "line end {end:?}"
+        );
+        assert_eq!(env.snapshot(), before);
+    }
 
-    let good = env.write("good.csv", thousand_rows(None));
+    let good = env.write("good.csv", thousand_rows(None, "\n"));
     env.ok(&["import", good.to_str().unwrap()]);
     assert_eq!(
         env.ok(&["report", "--format", "csv"]),
@@ -116,6 +120,52 @@ fn every_bad_row_is_reported() {
         ]
     );
     assert_eq!(env.snapshot(), before);
+}
+
+#[test]
+fn lines_are_named_as_a_spreadsheet_counts_them() {
+    // What a spreadsheet saves: a byte-order mark, CRLF line ends, a blank
+    // line left in, and a cell over two lines (the row is named by its
+    // first line).
+    let env = fresh();
+    let file = env.write(
+        "sheet.csv",
+        "\u{feff}operation,type,date,notes\r\n\
+         nov17-mersey,warrant,2017-11-14,\"two\r\nlines\"\r\n\
+         nov17-mersey,warrant,2017-11-44,line 4\r\n\
+         \r\n\
+         nov17-mersey,warrant,2017-11-14,\"after a blank line, \r\nover two\"\r\n\
+         nov17-mersey,warrant\r\n\
+         nov17-mersey,arrest,2017-11-20,line 9\r\n",
+    );
+    let err = env.rejects(&["import", file.to_str().unwrap()]);
+    let name = file.display().to_string();
+    assert_eq!(
+        err,
+        format!("error: 3 invalid rows in {name}; nothing was imported")
+    );
+    let all = env.fails(1, &["import", file.to_str().unwrap()]);
+    let lines: Vec<String> = all.lines().map(|l| l.replace(&name, "FILE")).collect();
+    assert_eq!(
+        lines,
+        [
+            "FILE:4: date: 2017-11-44 is not a valid date (expected YYYY-MM-DD, today or yesterday)",
+            "FILE:8: row: has 2 cells; the header has 4",
+            "FILE:9: date: 2017-11-20 is outside operation nov17-mersey (2017-11-13 to 2017-11-19)",
+            "error: 3 invalid rows in FILE; nothing was imported",
+        ]
+    );
+}
+
+#[test]
+fn a_file_that_cannot_be_read_is_one_error() {
+    let env = fresh();
+    let err = env.rejects(&["import", env.dir().to_str().unwrap()]);
+    assert_eq!(
+        err.matches("Is a directory").count(),
+        1,
+        "the cause once, not twice: {err}"
+    );
 }
 
 #[test]
