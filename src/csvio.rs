@@ -138,17 +138,26 @@ impl<W: Write> EventWriter<W> {
 
 /// Where each export column sits in a CSV being read: the header is
 /// required, the order is free, unknown columns are refused (a misspelt
-/// column would otherwise lose its data silently).
+/// column would otherwise lose its data silently). Columns with no name at
+/// all are allowed as long as they stay empty: spreadsheets save the blank
+/// columns beside a table that someone once formatted ("a,b,c,,").
 #[derive(Debug, Clone)]
 pub struct EventColumns {
     index: [Option<usize>; 18],
+    /// Positions of the columns the header leaves unnamed.
+    unnamed: Vec<usize>,
 }
 
 impl EventColumns {
     pub fn from_header(header: &csv::StringRecord) -> Result<EventColumns, String> {
         let mut index = [None; 18];
+        let mut unnamed = Vec::new();
         for (i, name) in header.iter().enumerate() {
             let name = name.trim().trim_start_matches('\u{feff}');
+            if name.is_empty() {
+                unnamed.push(i);
+                continue;
+            }
             let Some(pos) = EXPORT_HEADER
                 .iter()
                 .position(|h| h.eq_ignore_ascii_case(name))
@@ -163,7 +172,17 @@ impl EventColumns {
             }
             index[pos] = Some(i);
         }
-        Ok(EventColumns { index })
+        Ok(EventColumns { index, unnamed })
+    }
+
+    /// The first column without a name in the header that has text in this
+    /// row, as a spreadsheet letters it ("F"): that text would otherwise be
+    /// dropped without a word.
+    pub fn unnamed_with_text(&self, rec: &csv::StringRecord) -> Option<String> {
+        self.unnamed
+            .iter()
+            .find(|&&i| rec.get(i).is_some_and(|c| !c.trim().is_empty()))
+            .map(|&i| column_letters(i))
     }
 
     /// Whether the header names this export column.
@@ -203,6 +222,18 @@ impl EventColumns {
             status: get(17),
         }
     }
+}
+
+/// A column's letters as a spreadsheet shows them: 0 → A, 25 → Z, 26 → AA.
+pub fn column_letters(index: usize) -> String {
+    let mut n = index + 1;
+    let mut letters = Vec::new();
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        letters.push(char::from(b'A' + rem as u8));
+        n = (n - 1) / 26;
+    }
+    letters.iter().rev().collect()
 }
 
 #[cfg(test)]
@@ -279,5 +310,36 @@ mod tests {
         assert_eq!(input.type_key.as_deref(), Some("warrant"));
         assert!(EventColumns::from_header(&csv::StringRecord::from(vec!["dtae"])).is_err());
         assert!(EventColumns::from_header(&csv::StringRecord::from(vec!["date", "date"])).is_err());
+    }
+
+    #[test]
+    fn unnamed_columns_are_allowed_while_empty() {
+        let header = csv::StringRecord::from(vec!["date", "", "type", " "]);
+        let cols = EventColumns::from_header(&header).unwrap();
+        let row = |cells: Vec<&str>| csv::StringRecord::from(cells);
+        assert_eq!(cols.unnamed_with_text(&row(vec!["d", "", "t", ""])), None);
+        assert_eq!(cols.unnamed_with_text(&row(vec!["d", " ", "t", ""])), None);
+        assert_eq!(
+            cols.unnamed_with_text(&row(vec!["d", "", "t", "x"]))
+                .as_deref(),
+            Some("D")
+        );
+        let input = cols.input(&row(vec!["d", "", "t", "x"]));
+        assert_eq!(input.type_key.as_deref(), Some("t"));
+    }
+
+    #[test]
+    fn columns_are_lettered_as_a_spreadsheet_does() {
+        for (i, letters) in [
+            (0, "A"),
+            (3, "D"),
+            (25, "Z"),
+            (26, "AA"),
+            (27, "AB"),
+            (701, "ZZ"),
+            (702, "AAA"),
+        ] {
+            assert_eq!(column_letters(i), letters);
+        }
     }
 }

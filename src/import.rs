@@ -116,9 +116,22 @@ fn parse_rows<R: Read>(
                         outcome: RowOutcome::Progress,
                     });
                 }
+                let mut outcome = validate_row(columns.input(&record), resolver, defaults, options);
+                if let Some(letters) = columns.unnamed_with_text(&record) {
+                    let problem = (
+                        "row",
+                        format!(
+                            "column {letters} has text but no name in the header (name the column, or clear it)"
+                        ),
+                    );
+                    match &mut outcome {
+                        RowOutcome::Problems(list) => list.push(problem),
+                        _ => outcome = RowOutcome::Problems(vec![problem]),
+                    }
+                }
                 Row {
                     line: reader.get_mut().line_of(pos),
-                    outcome: validate_row(columns.input(&record), resolver, defaults, options),
+                    outcome,
                 }
             }
             // A malformed row is the file's problem: report it, go on.

@@ -158,6 +158,39 @@ fn lines_are_named_as_a_spreadsheet_counts_them() {
 }
 
 #[test]
+fn blank_columns_a_spreadsheet_adds_are_ignored_unless_they_hold_text() {
+    let env = fresh();
+    // Two unnamed columns after the table, as a spreadsheet saves them.
+    let sheet = "operation,type,date,,\r\n\
+                 nov17-mersey,warrant,2017-11-14,,\r\n\
+                 nov17-mersey,arrest,2017-11-15,,\r\n";
+    let file = env.write("sheet.csv", sheet);
+    env.ok(&["import", file.to_str().unwrap()]);
+    assert_eq!(
+        env.ok(&["report", "--format", "csv"]),
+        "type,label,count\nwarrant,Warrants,1\narrest,Arrests,1\n"
+    );
+
+    // Text under a column without a name would be lost: refused.
+    let file = env.write(
+        "notes.csv",
+        "operation,type,date,,\n\
+         nov17-mersey,warrant,2017-11-14,,\n\
+         nov17-mersey,warrant,2017-11-15,,seized from the loft\n",
+    );
+    let err = env.fails(1, &["import", file.to_str().unwrap()]);
+    let name = file.display().to_string();
+    assert_eq!(
+        err,
+        format!(
+            "{name}:3: row: column E has text but no name in the header (name the column, or clear it)\n\
+             error: 1 invalid row in {name}; nothing was imported\n"
+        )
+    );
+    env.rejects(&["import", file.to_str().unwrap()]);
+}
+
+#[test]
 fn a_file_that_cannot_be_read_is_one_error() {
     let env = fresh();
     let err = env.rejects(&["import", env.dir().to_str().unwrap()]);
