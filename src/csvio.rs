@@ -162,8 +162,15 @@ impl EventColumns {
                 .iter()
                 .position(|h| h.eq_ignore_ascii_case(name))
             else {
+                // Spreadsheets set to a European locale save "CSV" with
+                // semicolons; the whole header then reads as one name.
+                let hint = if name.contains(';') || name.contains('\t') {
+                    "; the file seems to be separated by semicolons or tabs: save it as comma-separated CSV"
+                } else {
+                    ""
+                };
                 return Err(format!(
-                    "unknown column {name:?} (expected columns from: {})",
+                    "unknown column {name:?} (expected columns from: {}){hint}",
                     EXPORT_HEADER.join(",")
                 ));
             };
@@ -310,6 +317,9 @@ mod tests {
         assert_eq!(input.type_key.as_deref(), Some("warrant"));
         assert!(EventColumns::from_header(&csv::StringRecord::from(vec!["dtae"])).is_err());
         assert!(EventColumns::from_header(&csv::StringRecord::from(vec!["date", "date"])).is_err());
+        let semicolons = csv::StringRecord::from(vec!["operation;type;date"]);
+        let err = EventColumns::from_header(&semicolons).unwrap_err();
+        assert!(err.ends_with("save it as comma-separated CSV"), "{err}");
     }
 
     #[test]

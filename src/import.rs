@@ -46,6 +46,8 @@ pub struct Summary {
 pub enum ImportError {
     #[error("{count} invalid row{} in {file}; nothing was imported", if *.count == 1 { "" } else { "s" })]
     Invalid { file: String, count: u64 },
+    #[error("the header of {file} needs fixing (see above); nothing was imported")]
+    Header { file: String },
     #[error(transparent)]
     Store(#[from] StoreError),
     // The source is printed after this by the error chain.
@@ -227,11 +229,22 @@ pub fn import<R: Read + Send>(
 
     let mut reader = csvio::reader(csvio::Lines::new(input));
     let header = reader.headers().map_err(read_err)?.clone();
+    if header.is_empty() {
+        problems.report(
+            1,
+            "header",
+            format!(
+                "the file is empty (expected a header row, such as {})",
+                crate::model::EXPORT_HEADER.join(",")
+            ),
+        );
+        return Err(bad_header(ctx));
+    }
     let columns = match EventColumns::from_header(&header) {
         Ok(c) => c,
         Err(message) => {
             problems.report(1, "header", message);
-            return Err(invalid(ctx, 1));
+            return Err(bad_header(ctx));
         }
     };
     for required in ["type", "date"] {
@@ -257,7 +270,7 @@ pub fn import<R: Read + Send>(
         }
     }
     if problems.count > 0 {
-        return Err(invalid(ctx, problems.count));
+        return Err(bad_header(ctx));
     }
     let defaults = Defaults {
         today: ctx.today,
@@ -358,6 +371,12 @@ impl Reporter<'_> {
             column: column.to_string(),
             message,
         });
+    }
+}
+
+fn bad_header(ctx: &Context) -> ImportError {
+    ImportError::Header {
+        file: ctx.file.to_string(),
     }
 }
 
@@ -549,6 +568,15 @@ mod tests {
                 Err(_) => proptest::prop_assert_eq!(event_count(&s), 0),
             }
         }
+    }
+
+    #[test]
+    fn an_empty_file_is_one_header_problem() {
+        let mut s = store();
+        let (r, p) = run(&mut s, "", &Options::default());
+        assert!(matches!(r, Err(ImportError::Header { .. })));
+        assert_eq!(p.len(), 1);
+        assert!(p[0].message.starts_with("the file is empty"), "{:?}", p);
     }
 
     #[test]

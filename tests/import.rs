@@ -256,9 +256,13 @@ fn operation_can_come_from_the_command_line() {
         "type,date\nwarrant,2017-11-14\nwarrant,2017-11-15\n",
     );
     let err = env.fails(1, &["import", file.to_str().unwrap()]);
-    assert!(
-        err.contains(":1: header: no operation column: add one, or name the operation with --op"),
-        "{err}"
+    let name = file.display().to_string();
+    assert_eq!(
+        err,
+        format!(
+            "{name}:1: header: no operation column: add one, or name the operation with --op\n\
+             error: the header of {name} needs fixing (see above); nothing was imported\n"
+        )
     );
     let err = env.ok_stderr(&["import", file.to_str().unwrap(), "--op", "nov17-mersey"]);
     assert!(err.contains("imported 2"), "{err}");
