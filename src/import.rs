@@ -317,22 +317,30 @@ pub fn import<R: Read + Send>(
                         }
                         match importer.insert(event)? {
                             Outcome::Inserted => summary.imported += 1,
-                            Outcome::Existing(stored) => {
-                                let differences = differences(&stored, event, &columns);
-                                if differences.is_empty() {
-                                    summary.skipped += 1;
-                                } else {
-                                    problems.report(
-                                        row.line,
-                                        "id",
-                                        format!(
-                                            "{} is already stored with other content: {}",
-                                            event.id,
-                                            differences.join("; ")
-                                        ),
-                                    );
-                                }
+                            Outcome::Existing(stored) | Outcome::Repeated(stored)
+                                if differences(&stored, event, &columns, "").is_empty() =>
+                            {
+                                summary.skipped += 1;
                             }
+                            Outcome::Existing(stored) => problems.report(
+                                row.line,
+                                "id",
+                                format!(
+                                    "{} is already stored with other content: {}",
+                                    event.id,
+                                    differences(&stored, event, &columns, "stored").join("; ")
+                                ),
+                            ),
+                            Outcome::Repeated(stored) => problems.report(
+                                row.line,
+                                "id",
+                                format!(
+                                    "{} is on an earlier row of this file with other content \
+                                     (a copied row? clear the id to make it a new event): {}",
+                                    event.id,
+                                    differences(&stored, event, &columns, "earlier row").join("; ")
+                                ),
+                            ),
                         }
                     }
                 }
@@ -387,10 +395,10 @@ fn invalid(ctx: &Context, count: u64) -> ImportError {
     }
 }
 
-/// The fields in which `new` differs from `stored`, as `field: "old" → "new"`.
-/// `recorded_by`, `recorded_at` and `status` count only when the file has
-/// those columns: otherwise they were filled in by this import.
-fn differences(stored: &Event, new: &Event, columns: &EventColumns) -> Vec<String> {
+/// The fields in which `new` differs from `stored`, as `field: {was} "old",
+/// file "new"`. `recorded_by`, `recorded_at` and `status` count only when
+/// the file has those columns: otherwise they were filled in by this import.
+fn differences(stored: &Event, new: &Event, columns: &EventColumns, was: &str) -> Vec<String> {
     let old = stored.to_record();
     let now = new.to_record();
     crate::model::EXPORT_HEADER
@@ -401,7 +409,7 @@ fn differences(stored: &Event, new: &Event, columns: &EventColumns) -> Vec<Strin
                 && (!matches!(**name, "recorded_by" | "recorded_at" | "status")
                     || columns.has(name))
         })
-        .map(|(name, (a, b))| format!("{name}: stored {a:?}, file {b:?}"))
+        .map(|(name, (a, b))| format!("{name}: {was} {a:?}, file {b:?}"))
         .collect()
 }
 

@@ -232,6 +232,44 @@ fn a_conflicting_id_fails_naming_the_differences() {
 }
 
 #[test]
+fn a_row_copied_within_the_file_is_named_as_such() {
+    let env = fresh();
+    let id = "015fb413-d700-71f2-a652-c83c3459d7ce";
+    // The same row twice (an export pasted twice) is one event; a copy
+    // edited but keeping its id is an error that says what happened.
+    let file = env.write(
+        "copied.csv",
+        format!(
+            "id,operation,type,date,count\n\
+             {id},nov17-mersey,warrant,2017-11-14,1\n\
+             {id},nov17-mersey,warrant,2017-11-14,1\n\
+             {id},nov17-mersey,warrant,2017-11-15,2\n"
+        ),
+    );
+    let err = env.fails(1, &["import", file.to_str().unwrap()]);
+    let name = file.display().to_string();
+    assert_eq!(
+        err,
+        format!(
+            "{name}:4: id: {id} is on an earlier row of this file with other content \
+             (a copied row? clear the id to make it a new event): \
+             date: earlier row \"2017-11-14\", file \"2017-11-15\"; count: earlier row \"1\", file \"2\"\n\
+             error: 1 invalid row in {name}; nothing was imported\n"
+        )
+    );
+    let file = env.write(
+        "twice.csv",
+        format!(
+            "id,operation,type,date,count\n\
+             {id},nov17-mersey,warrant,2017-11-14,1\n\
+             {id},nov17-mersey,warrant,2017-11-14,1\n"
+        ),
+    );
+    let err = env.ok_stderr(&["import", file.to_str().unwrap()]);
+    assert_eq!(err, "imported 1, skipped 1 already present\n");
+}
+
+#[test]
 fn shuffled_columns_bom_and_crlf_are_accepted() {
     let env = fresh();
     let csv = "\u{feff}count,date,type,operation,notes\r\n\
