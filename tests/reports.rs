@@ -247,6 +247,34 @@ fn compare_shows_this_week_against_the_last() {
             .any(|l| l.contains("Offender visits") && l.contains("+80 (new)")),
         "{table}"
     );
+    // The headline: this week's total against the last one's.
+    assert!(
+        table
+            .lines()
+            .any(|l| l.contains("Total") && l.contains("90") && l.contains("+78 (+650%)")),
+        "{table}"
+    );
+    let md = env.ok(&[
+        "report",
+        "--op",
+        "nov17",
+        "--compare",
+        "oct17",
+        "--format",
+        "markdown",
+    ]);
+    assert!(
+        md.contains(
+            "| Activity | Count | oct17 | Change |\n\
+             |---|---:|---:|---:|\n\
+             | Offender visits | 80 | 0 | +80 (new) |\n\
+             | Warrants | 9 | 6 | +3 (+50%) |\n\
+             | Arrests | 1 | 2 | −1 (−50%) |\n\
+             | School sessions | 0 | 4 | −4 (−100%) |\n\
+             | **Total** | **90** | **12** | **+78 (+650%)** |\n"
+        ),
+        "{md}"
+    );
 
     env.rejects(&["report", "--op", "nov17", "--compare", "sep17"]);
     let err = env.rejects(&[

@@ -127,7 +127,7 @@ pub fn report(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     }
     total.extend(["Total".to_string(), thousands(r.total)]);
     if let Some(c) = &r.compare {
-        total.extend([thousands(c.total), String::new()]);
+        total.extend([thousands(c.total), super::change_text(&r.total_row())]);
     }
     total.push(String::new());
     t.add_row(total);

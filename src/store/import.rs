@@ -17,8 +17,12 @@ use crate::model::{format_time, Event};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     Inserted,
-    /// The id was already stored; this is the stored event.
+    /// The id was already stored before this import; this is the stored
+    /// event.
     Existing(Box<Event>),
+    /// The id came earlier in this same import (a row copied within a
+    /// spreadsheet, id and all); this is the event that row stored.
+    Repeated(Box<Event>),
 }
 
 /// The event table's secondary indexes, exactly as schema.sql creates them.
@@ -45,6 +49,8 @@ pub struct Importer<'a> {
     types: HashMap<String, i64>,
     reader: EventReader,
     rebuild_indexes: bool,
+    /// Event rows with a larger id were written by this import.
+    last_before: i64,
     open: bool,
 }
 
@@ -82,8 +88,14 @@ impl Store {
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
                      ON CONFLICT (uuid) DO NOTHING"
                 ))?,
-                existing: conn
-                    .prepare(&format!("SELECT {COLUMNS} FROM event e WHERE e.uuid = ?1"))?,
+                existing: conn.prepare(&format!(
+                    "SELECT {COLUMNS}, e.id AS row_id FROM event e WHERE e.uuid = ?1"
+                ))?,
+                last_before: conn.query_row(
+                    "SELECT coalesce(max(id), 0) FROM event",
+                    [],
+                    |r| r.get(0),
+                )?,
                 ops: map("SELECT id, code FROM operation")?,
                 types: map("SELECT id, key FROM activity_type")?,
                 reader: EventReader::load(conn)?,
@@ -120,9 +132,14 @@ impl Importer<'_> {
         }
         let mut rows = self.existing.query([e.id])?;
         match rows.next()? {
-            Some(row) => Ok(Outcome::Existing(Box::new(
-                self.reader.event_from_row(row)?,
-            ))),
+            Some(row) => {
+                let stored = Box::new(self.reader.event_from_row(row)?);
+                if row.get::<_, i64>("row_id")? > self.last_before {
+                    Ok(Outcome::Repeated(stored))
+                } else {
+                    Ok(Outcome::Existing(stored))
+                }
+            }
             None => Err(StoreError::Corrupt(format!(
                 "event {} vanished during import",
                 e.id
@@ -172,10 +189,15 @@ mod tests {
         assert_eq!(imp.insert(&e).unwrap(), Outcome::Inserted);
         assert_eq!(
             imp.insert(&e).unwrap(),
-            Outcome::Existing(Box::new(e.clone()))
+            Outcome::Repeated(Box::new(e.clone()))
         );
         imp.commit().unwrap();
         assert_eq!(s.event(e.id).unwrap(), e);
+        let mut imp = s.importer().unwrap();
+        assert_eq!(
+            imp.insert(&e).unwrap(),
+            Outcome::Existing(Box::new(e.clone()))
+        );
     }
 
     #[test]

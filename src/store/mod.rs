@@ -63,12 +63,14 @@ pub enum StoreError {
         found: i64,
         known: i64,
     },
-    #[error("cannot create {path}: {source}")]
+    // The cause (`source`) follows in the printed chain; naming it here too
+    // printed it twice ("Is a directory: Is a directory").
+    #[error("cannot create {path}")]
     Create {
         path: String,
         source: std::io::Error,
     },
-    #[error("database error: {0}")]
+    #[error("database error")]
     Sqlite(#[from] rusqlite::Error),
     #[error("{0}")]
     Conflict(String),
