@@ -491,6 +491,90 @@ fn sql_in_every_field_is_stored_verbatim_and_the_schema_is_unchanged() {
     ] {
         assert_eq!(json[0][field], evil, "{field}");
     }
+
+    // And every other text a user gives: operation, type, who, why, for whom.
+    env.ok(&[
+        "op",
+        "add",
+        "evil-op",
+        "--title",
+        evil,
+        "--start",
+        "2017-12-04",
+        "--force",
+        evil,
+        "--unit",
+        evil,
+        "--campaign",
+        evil,
+        "--notes",
+        evil,
+    ]);
+    let phrase = format!("{{count}} {{noun}} {evil}");
+    env.ok(&[
+        "type",
+        "add",
+        "evil-type",
+        "--label",
+        evil,
+        "--noun",
+        evil,
+        "--plural",
+        evil,
+        "--phrase",
+        &phrase,
+    ]);
+    let id = env.ok(&[
+        "--user",
+        evil,
+        "log",
+        "evil-type",
+        "--op",
+        "evil-op",
+        "--date",
+        "2017-12-05",
+    ]);
+    env.ok(&[
+        "--user",
+        evil,
+        "amend",
+        id.trim(),
+        "--count",
+        "2",
+        "--reason",
+        evil,
+    ]);
+    env.ok(&[
+        "--user",
+        evil,
+        "export",
+        "--recipient",
+        evil,
+        "--reason",
+        evil,
+    ]);
+    assert_eq!(schema(&env), before);
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    let texts = |sql: &str| -> Vec<String> {
+        let mut stmt = conn.prepare(sql).unwrap();
+        let n = stmt.column_count();
+        stmt.query_row([], |r| (0..n).map(|i| r.get(i)).collect())
+            .unwrap()
+    };
+    let all_evil = |sql: &str| {
+        let got = texts(sql);
+        assert!(got.iter().all(|t| t == evil), "{sql}: {got:?}");
+    };
+    all_evil("SELECT title, force, unit, campaign, notes FROM operation WHERE code = 'evil-op'");
+    all_evil("SELECT label, noun, plural FROM activity_type WHERE key = 'evil-type'");
+    assert_eq!(
+        texts("SELECT phrase FROM activity_type WHERE key = 'evil-type'"),
+        [phrase]
+    );
+    all_evil("SELECT recorded_by FROM events WHERE type = 'evil-type'");
+    all_evil("SELECT changed_by, reason FROM event_history WHERE action = 'amend'");
+    all_evil("SELECT disclosed_by, recipient, reason FROM disclosure");
+    assert!(env.ok(&["check"]).contains("events: as recorded\n"));
 }
 
 #[test]
@@ -786,13 +870,31 @@ fn files_are_readable_by_their_owner_only_even_under_umask_022() {
     run("log warrant --date 2017-11-14");
     run("backup backup.db");
     run("export -o export.csv");
-    // Hold the database open so its WAL and shared-memory files exist.
-    let conn = rusqlite::Connection::open(&env.db).unwrap();
-    let _: String = conn
-        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+    // The WAL and shared-memory files go when the last connection closes,
+    // so keep opweek itself holding the database: an import from a pipe the
+    // test leaves open blocks reading after opening it. Those two files are
+    // then opweek's own, created under umask 022.
+    let mut holder = Command::new("sh")
+        .args([
+            "-c",
+            "umask 022; exec \"$0\" --db \"$1\" import /dev/stdin",
+            bin.to_str().unwrap(),
+            db,
+        ])
+        .current_dir(env.dir())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
         .unwrap();
-    conn.execute("INSERT INTO disclosure (disclosed_at, disclosed_by, filters, rows, destination) VALUES ('t', 'u', 'f', 0, 'd')", [])
-        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !(env.path("test.db-wal").exists() && env.path("test.db-shm").exists()) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "opweek never opened the database"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     let mode = |name: &str| {
         std::fs::metadata(env.path(name))
             .unwrap()
@@ -809,6 +911,8 @@ fn files_are_readable_by_their_owner_only_even_under_umask_022() {
     ] {
         assert_eq!(mode(name), 0o600, "{name} is {:o}", mode(name));
     }
+    drop(holder.stdin.take()); // end of input: the import ends
+    holder.wait().unwrap();
 }
 
 #[cfg(unix)]
