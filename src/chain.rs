@@ -97,6 +97,9 @@ pub fn verify(rows: impl IntoIterator<Item = HistoryEntry>) -> Verdict {
 #[derive(Clone, Default)]
 pub struct EventDigest {
     hasher: Sha256,
+    /// One event's canonical bytes, hashed in one call: 36 small `update`s
+    /// per event cost more than the hashing itself (measured on import).
+    buf: Vec<u8>,
     events: u64,
 }
 
@@ -106,8 +109,17 @@ impl EventDigest {
     }
 
     fn field(&mut self, bytes: &[u8]) {
-        self.hasher.update((bytes.len() as u64).to_be_bytes());
-        self.hasher.update(bytes);
+        // A 4-byte length is plenty for a field and hashes less than 8 (a
+        // million events hash about 70 MB fewer on import).
+        let len = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
+        self.buf.extend_from_slice(&len.to_be_bytes());
+        self.buf.extend_from_slice(bytes);
+    }
+
+    fn end_event(&mut self) {
+        self.hasher.update(&self.buf);
+        self.buf.clear();
+        self.events += 1;
     }
 
     pub fn add_event(&mut self, e: &Event) {
@@ -154,7 +166,7 @@ impl EventDigest {
         self.field(e.recorded_by.as_bytes());
         self.field(e.recorded_at.as_bytes());
         self.field(e.status.as_str().as_bytes());
-        self.events += 1;
+        self.end_event();
     }
 
     /// Adds an event given as its export cells, in `EXPORT_HEADER` order.
@@ -162,7 +174,7 @@ impl EventDigest {
         for c in cells {
             self.field(c.as_ref().as_bytes());
         }
-        self.events += 1;
+        self.end_event();
     }
 
     pub fn events(&self) -> u64 {
