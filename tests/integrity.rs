@@ -960,7 +960,13 @@ fn an_import_killed_midway_leaves_all_or_nothing() {
     if killed_midway {
         assert_eq!(n, 0, "killed before it finished, yet rows were committed");
     }
+    // The import's history entry goes with its rows, or stays with them.
+    let entries: i64 = conn
+        .query_row("SELECT count(*) FROM event_history", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(entries, i64::from(n > 0));
     drop(conn);
+    assert!(env.ok(&["check"]).contains("events: as recorded\n"));
     // The database is usable afterwards, and the import can be run again.
     env.ok(&["import", file.to_str().unwrap()]);
     assert!(env
