@@ -84,14 +84,21 @@ CREATE TABLE event (
 CREATE INDEX event_op_date ON event (op_id, date);
 CREATE INDEX event_date ON event (date);
 
--- Every amendment and void, append-only. `changes` is a JSON object
--- {"field": {"old": .., "new": ..}}. `hash` is SHA-256 (hex) over this row's
--- content and the previous row's hash, so an edit behind the tool's back
--- breaks the chain (`opweek check`).
+-- Every write to events, append-only, in one hash chain:
+-- * `log` and `import` rows record new events. `event_id` is the first event
+--   the write stored; it covers that event and every later one (by id) up to
+--   the next such row. `changes` is {"events": N, "digest": ".."}, the digest
+--   a SHA-256 over those events' content as first stored (chain.rs), so an
+--   event edited, added or removed behind the tool's back is caught. One row
+--   per write, not per event: a million-row import adds one row.
+-- * `amend` and `void` rows record a correction of one event; `changes` is
+--   {"field": {"old": .., "new": ..}}, values as exported.
+-- `hash` is SHA-256 (hex) over this row's content and the previous row's
+-- hash, so an edit behind the tool's back breaks the chain (`opweek check`).
 CREATE TABLE event_history (
     seq         INTEGER PRIMARY KEY,
     event_id    INTEGER NOT NULL REFERENCES event (id),
-    action      TEXT NOT NULL CHECK (action IN ('amend', 'void')),
+    action      TEXT NOT NULL CHECK (action IN ('log', 'import', 'amend', 'void')),
     changed_by  TEXT NOT NULL,
     changed_at  TEXT NOT NULL,          -- UTC, RFC 3339
     reason      TEXT NOT NULL,

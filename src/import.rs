@@ -46,9 +46,12 @@ pub struct Summary {
 pub enum ImportError {
     #[error("{count} invalid row{} in {file}; nothing was imported", if *.count == 1 { "" } else { "s" })]
     Invalid { file: String, count: u64 },
+    #[error("the header of {file} needs fixing (see above); nothing was imported")]
+    Header { file: String },
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("cannot read {file}: {source}")]
+    // The source is printed after this by the error chain.
+    #[error("cannot read {file}")]
     Read { file: String, source: csv::Error },
 }
 
@@ -80,7 +83,7 @@ enum RowOutcome {
 /// (quietly) if the writer has stopped listening; a read error that is not
 /// the file's content (I/O) ends it with that error.
 fn parse_rows<R: Read>(
-    mut reader: csv::Reader<R>,
+    mut reader: csv::Reader<csvio::Lines<R>>,
     columns: &EventColumns,
     resolver: &Resolver,
     defaults: &Defaults,
@@ -101,42 +104,61 @@ fn parse_rows<R: Read>(
     let mut record = csv::StringRecord::new();
     let mut rows = 0u64;
     loop {
-        let line = reader.position().line();
+        // Where the reader stands: the next record's position unless the
+        // csv error names one.
+        let here = reader.position().clone();
         let row = match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
                 rows += 1;
+                let pos = record.position().unwrap_or(&here);
                 if rows % PROGRESS_EVERY == 0 {
                     batch.push(Row {
-                        line: record.position().map_or(0, |p| p.byte()),
+                        line: pos.byte(),
                         outcome: RowOutcome::Progress,
                     });
                 }
+                let mut outcome = validate_row(columns.input(&record), resolver, defaults, options);
+                if let Some(letters) = columns.unnamed_with_text(&record) {
+                    let problem = (
+                        "row",
+                        format!(
+                            "column {letters} has text but no name in the header (name the column, or clear it)"
+                        ),
+                    );
+                    match &mut outcome {
+                        RowOutcome::Problems(list) => list.push(problem),
+                        _ => outcome = RowOutcome::Problems(vec![problem]),
+                    }
+                }
                 Row {
-                    line: record.position().map_or(line, |p| p.line()),
-                    outcome: validate_row(columns.input(&record), resolver, defaults, options),
+                    line: reader.get_mut().line_of(pos),
+                    outcome,
                 }
             }
             // A malformed row is the file's problem: report it, go on.
-            Err(e) => match e.kind() {
-                csv::ErrorKind::UnequalLengths {
-                    len, expected_len, ..
-                } => Row {
-                    line,
-                    outcome: RowOutcome::Problems(vec![(
-                        "row",
-                        format!("has {len} cells; the header has {expected_len}"),
-                    )]),
-                },
-                csv::ErrorKind::Utf8 { .. } => Row {
-                    line,
-                    outcome: RowOutcome::Problems(vec![(
-                        "row",
-                        "is not valid UTF-8 text (save the file as UTF-8 CSV)".into(),
-                    )]),
-                },
-                _ => return Err(e),
-            },
+            Err(e) => {
+                let line = reader.get_mut().line_of(e.position().unwrap_or(&here));
+                match e.kind() {
+                    csv::ErrorKind::UnequalLengths {
+                        len, expected_len, ..
+                    } => Row {
+                        line,
+                        outcome: RowOutcome::Problems(vec![(
+                            "row",
+                            format!("has {len} cells; the header has {expected_len}"),
+                        )]),
+                    },
+                    csv::ErrorKind::Utf8 { .. } => Row {
+                        line,
+                        outcome: RowOutcome::Problems(vec![(
+                            "row",
+                            "is not valid UTF-8 text (save the file as UTF-8 CSV)".into(),
+                        )]),
+                    },
+                    _ => return Err(e),
+                }
+            }
         };
         batch.push(row);
         if batch.len() >= BATCH_ROWS {
@@ -205,13 +227,24 @@ pub fn import<R: Read + Send>(
         sink: on_problem,
     };
 
-    let mut reader = csvio::reader(input);
+    let mut reader = csvio::reader(csvio::Lines::new(input));
     let header = reader.headers().map_err(read_err)?.clone();
+    if header.is_empty() {
+        problems.report(
+            1,
+            "header",
+            format!(
+                "the file is empty (expected a header row, such as {})",
+                crate::model::EXPORT_HEADER.join(",")
+            ),
+        );
+        return Err(bad_header(ctx));
+    }
     let columns = match EventColumns::from_header(&header) {
         Ok(c) => c,
         Err(message) => {
             problems.report(1, "header", message);
-            return Err(invalid(ctx, 1));
+            return Err(bad_header(ctx));
         }
     };
     for required in ["type", "date"] {
@@ -237,7 +270,7 @@ pub fn import<R: Read + Send>(
         }
     }
     if problems.count > 0 {
-        return Err(invalid(ctx, problems.count));
+        return Err(bad_header(ctx));
     }
     let defaults = Defaults {
         today: ctx.today,
@@ -284,22 +317,30 @@ pub fn import<R: Read + Send>(
                         }
                         match importer.insert(event)? {
                             Outcome::Inserted => summary.imported += 1,
-                            Outcome::Existing(stored) => {
-                                let differences = differences(&stored, event, &columns);
-                                if differences.is_empty() {
-                                    summary.skipped += 1;
-                                } else {
-                                    problems.report(
-                                        row.line,
-                                        "id",
-                                        format!(
-                                            "{} is already stored with other content: {}",
-                                            event.id,
-                                            differences.join("; ")
-                                        ),
-                                    );
-                                }
+                            Outcome::Existing(stored) | Outcome::Repeated(stored)
+                                if differences(&stored, event, &columns, "").is_empty() =>
+                            {
+                                summary.skipped += 1;
                             }
+                            Outcome::Existing(stored) => problems.report(
+                                row.line,
+                                "id",
+                                format!(
+                                    "{} is already stored with other content: {}",
+                                    event.id,
+                                    differences(&stored, event, &columns, "stored").join("; ")
+                                ),
+                            ),
+                            Outcome::Repeated(stored) => problems.report(
+                                row.line,
+                                "id",
+                                format!(
+                                    "{} is on an earlier row of this file with other content \
+                                     (a copied row? clear the id to make it a new event): {}",
+                                    event.id,
+                                    differences(&stored, event, &columns, "earlier row").join("; ")
+                                ),
+                            ),
                         }
                     }
                 }
@@ -341,6 +382,12 @@ impl Reporter<'_> {
     }
 }
 
+fn bad_header(ctx: &Context) -> ImportError {
+    ImportError::Header {
+        file: ctx.file.to_string(),
+    }
+}
+
 fn invalid(ctx: &Context, count: u64) -> ImportError {
     ImportError::Invalid {
         file: ctx.file.to_string(),
@@ -348,10 +395,10 @@ fn invalid(ctx: &Context, count: u64) -> ImportError {
     }
 }
 
-/// The fields in which `new` differs from `stored`, as `field: "old" → "new"`.
-/// `recorded_by`, `recorded_at` and `status` count only when the file has
-/// those columns: otherwise they were filled in by this import.
-fn differences(stored: &Event, new: &Event, columns: &EventColumns) -> Vec<String> {
+/// The fields in which `new` differs from `stored`, as `field: {was} "old",
+/// file "new"`. `recorded_by`, `recorded_at` and `status` count only when
+/// the file has those columns: otherwise they were filled in by this import.
+fn differences(stored: &Event, new: &Event, columns: &EventColumns, was: &str) -> Vec<String> {
     let old = stored.to_record();
     let now = new.to_record();
     crate::model::EXPORT_HEADER
@@ -362,7 +409,7 @@ fn differences(stored: &Event, new: &Event, columns: &EventColumns) -> Vec<Strin
                 && (!matches!(**name, "recorded_by" | "recorded_at" | "status")
                     || columns.has(name))
         })
-        .map(|(name, (a, b))| format!("{name}: stored {a:?}, file {b:?}"))
+        .map(|(name, (a, b))| format!("{name}: {was} {a:?}, file {b:?}"))
         .collect()
 }
 
@@ -529,6 +576,15 @@ mod tests {
                 Err(_) => proptest::prop_assert_eq!(event_count(&s), 0),
             }
         }
+    }
+
+    #[test]
+    fn an_empty_file_is_one_header_problem() {
+        let mut s = store();
+        let (r, p) = run(&mut s, "", &Options::default());
+        assert!(matches!(r, Err(ImportError::Header { .. })));
+        assert_eq!(p.len(), 1);
+        assert!(p[0].message.starts_with("the file is empty"), "{:?}", p);
     }
 
     #[test]

@@ -282,6 +282,18 @@ impl Report {
         });
     }
 
+    /// The report's total as a row, with the compared operation's total
+    /// beside it under `--compare`: the headline "89 against 8".
+    pub fn total_row(&self) -> ReportRow {
+        ReportRow {
+            key: None,
+            type_key: String::new(),
+            label: "Total".to_string(),
+            count: self.total,
+            compare: self.compare.as_ref().map(|c| c.total),
+        }
+    }
+
     /// A one-line description of what the report covers, for headings.
     pub fn scope(&self) -> String {
         match (&self.campaign, self.operations.as_slice()) {

@@ -680,3 +680,13 @@ fn a_closed_pipe_is_not_an_error() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn a_database_error_names_its_cause_once() {
+    let env = TestEnv::new();
+    env.write("test.db", "not a database, just text ".repeat(200));
+    let err = env.fails(1, &["op", "list"]);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("error: "), "{err}");
+    assert_eq!(err.matches("file is not a database").count(), 1, "{err}");
+}

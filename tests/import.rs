@@ -47,8 +47,8 @@ fn importing_the_same_file_again_changes_nothing() {
     assert_eq!(target.snapshot(), before);
 }
 
-fn thousand_rows(bad_line: Option<usize>) -> String {
-    let mut csv = String::from("operation,type,date,count,officer\n");
+fn thousand_rows(bad_line: Option<usize>, end: &str) -> String {
+    let mut csv = format!("operation,type,date,count,officer{end}");
     for line in 2..=1001 {
         let day = 13 + (line % 7);
         let date = if Some(line) == bad_line {
@@ -57,7 +57,7 @@ fn thousand_rows(bad_line: Option<usize>) -> String {
             format!("2017-11-{day}")
         };
         csv.push_str(&format!(
-            "nov17-mersey,offender-visit,{date},1,{}\n",
+            "nov17-mersey,offender-visit,{date},1,{}{end}",
             4000 + line % 9
         ));
     }
@@ -67,20 +67,24 @@ fn thousand_rows(bad_line: Option<usize>) -> String {
 #[test]
 fn one_bad_date_at_line_500_of_1000_names_it_and_writes_nothing() {
     let env = fresh();
-    let file = env.write("big.csv", thousand_rows(Some(500)));
-    let before = env.snapshot();
-    let err = env.fails(1, &["import", file.to_str().unwrap()]);
-    let name = file.display().to_string();
-    assert_eq!(
-        err,
-        format!(
-            "{name}:500: date: 2017-11-31 is not a valid date (expected YYYY-MM-DD, today or yesterday)\n\
-             error: 1 invalid row in {name}; nothing was imported\n"
-        )
-    );
-    assert_eq!(env.snapshot(), before);
+    // LF, and CRLF as spreadsheets save: the same line either way.
+    for end in ["\n", "\r\n"] {
+        let file = env.write("big.csv", thousand_rows(Some(500), end));
+        let before = env.snapshot();
+        let err = env.fails(1, &["import", file.to_str().unwrap()]);
+        let name = file.display().to_string();
+        assert_eq!(
+            err,
+            format!(
+                "{name}:500: date: 2017-11-31 is not a valid date (expected YYYY-MM-DD, today or yesterday)\n\
+                 error: 1 invalid row in {name}; nothing was imported\n"
+            ),
+            "line end {end:?}"
+        );
+        assert_eq!(env.snapshot(), before);
+    }
 
-    let good = env.write("good.csv", thousand_rows(None));
+    let good = env.write("good.csv", thousand_rows(None, "\n"));
     env.ok(&["import", good.to_str().unwrap()]);
     assert_eq!(
         env.ok(&["report", "--format", "csv"]),
@@ -119,6 +123,85 @@ fn every_bad_row_is_reported() {
 }
 
 #[test]
+fn lines_are_named_as_a_spreadsheet_counts_them() {
+    // What a spreadsheet saves: a byte-order mark, CRLF line ends, a blank
+    // line left in, and a cell over two lines (the row is named by its
+    // first line).
+    let env = fresh();
+    let file = env.write(
+        "sheet.csv",
+        "\u{feff}operation,type,date,notes\r\n\
+         nov17-mersey,warrant,2017-11-14,\"two\r\nlines\"\r\n\
+         nov17-mersey,warrant,2017-11-44,line 4\r\n\
+         \r\n\
+         nov17-mersey,warrant,2017-11-14,\"after a blank line, \r\nover two\"\r\n\
+         nov17-mersey,warrant\r\n\
+         nov17-mersey,arrest,2017-11-20,line 9\r\n",
+    );
+    let err = env.rejects(&["import", file.to_str().unwrap()]);
+    let name = file.display().to_string();
+    assert_eq!(
+        err,
+        format!("error: 3 invalid rows in {name}; nothing was imported")
+    );
+    let all = env.fails(1, &["import", file.to_str().unwrap()]);
+    let lines: Vec<String> = all.lines().map(|l| l.replace(&name, "FILE")).collect();
+    assert_eq!(
+        lines,
+        [
+            "FILE:4: date: 2017-11-44 is not a valid date (expected YYYY-MM-DD, today or yesterday)",
+            "FILE:8: row: has 2 cells; the header has 4",
+            "FILE:9: date: 2017-11-20 is outside operation nov17-mersey (2017-11-13 to 2017-11-19)",
+            "error: 3 invalid rows in FILE; nothing was imported",
+        ]
+    );
+}
+
+#[test]
+fn blank_columns_a_spreadsheet_adds_are_ignored_unless_they_hold_text() {
+    let env = fresh();
+    // Two unnamed columns after the table, as a spreadsheet saves them.
+    let sheet = "operation,type,date,,\r\n\
+                 nov17-mersey,warrant,2017-11-14,,\r\n\
+                 nov17-mersey,arrest,2017-11-15,,\r\n";
+    let file = env.write("sheet.csv", sheet);
+    env.ok(&["import", file.to_str().unwrap()]);
+    assert_eq!(
+        env.ok(&["report", "--format", "csv"]),
+        "type,label,count\nwarrant,Warrants,1\narrest,Arrests,1\n"
+    );
+
+    // Text under a column without a name would be lost: refused.
+    let file = env.write(
+        "notes.csv",
+        "operation,type,date,,\n\
+         nov17-mersey,warrant,2017-11-14,,\n\
+         nov17-mersey,warrant,2017-11-15,,seized from the loft\n",
+    );
+    let err = env.fails(1, &["import", file.to_str().unwrap()]);
+    let name = file.display().to_string();
+    assert_eq!(
+        err,
+        format!(
+            "{name}:3: row: column E has text but no name in the header (name the column, or clear it)\n\
+             error: 1 invalid row in {name}; nothing was imported\n"
+        )
+    );
+    env.rejects(&["import", file.to_str().unwrap()]);
+}
+
+#[test]
+fn a_file_that_cannot_be_read_is_one_error() {
+    let env = fresh();
+    let err = env.rejects(&["import", env.dir().to_str().unwrap()]);
+    assert_eq!(
+        err.matches("Is a directory").count(),
+        1,
+        "the cause once, not twice: {err}"
+    );
+}
+
+#[test]
 fn dry_run_writes_nothing() {
     let (_, export) = exported_week();
     let env = fresh();
@@ -149,6 +232,44 @@ fn a_conflicting_id_fails_naming_the_differences() {
 }
 
 #[test]
+fn a_row_copied_within_the_file_is_named_as_such() {
+    let env = fresh();
+    let id = "015fb413-d700-71f2-a652-c83c3459d7ce";
+    // The same row twice (an export pasted twice) is one event; a copy
+    // edited but keeping its id is an error that says what happened.
+    let file = env.write(
+        "copied.csv",
+        format!(
+            "id,operation,type,date,count\n\
+             {id},nov17-mersey,warrant,2017-11-14,1\n\
+             {id},nov17-mersey,warrant,2017-11-14,1\n\
+             {id},nov17-mersey,warrant,2017-11-15,2\n"
+        ),
+    );
+    let err = env.fails(1, &["import", file.to_str().unwrap()]);
+    let name = file.display().to_string();
+    assert_eq!(
+        err,
+        format!(
+            "{name}:4: id: {id} is on an earlier row of this file with other content \
+             (a copied row? clear the id to make it a new event): \
+             date: earlier row \"2017-11-14\", file \"2017-11-15\"; count: earlier row \"1\", file \"2\"\n\
+             error: 1 invalid row in {name}; nothing was imported\n"
+        )
+    );
+    let file = env.write(
+        "twice.csv",
+        format!(
+            "id,operation,type,date,count\n\
+             {id},nov17-mersey,warrant,2017-11-14,1\n\
+             {id},nov17-mersey,warrant,2017-11-14,1\n"
+        ),
+    );
+    let err = env.ok_stderr(&["import", file.to_str().unwrap()]);
+    assert_eq!(err, "imported 1, skipped 1 already present\n");
+}
+
+#[test]
 fn shuffled_columns_bom_and_crlf_are_accepted() {
     let env = fresh();
     let csv = "\u{feff}count,date,type,operation,notes\r\n\
@@ -173,9 +294,13 @@ fn operation_can_come_from_the_command_line() {
         "type,date\nwarrant,2017-11-14\nwarrant,2017-11-15\n",
     );
     let err = env.fails(1, &["import", file.to_str().unwrap()]);
-    assert!(
-        err.contains(":1: header: no operation column: add one, or name the operation with --op"),
-        "{err}"
+    let name = file.display().to_string();
+    assert_eq!(
+        err,
+        format!(
+            "{name}:1: header: no operation column: add one, or name the operation with --op\n\
+             error: the header of {name} needs fixing (see above); nothing was imported\n"
+        )
     );
     let err = env.ok_stderr(&["import", file.to_str().unwrap(), "--op", "nov17-mersey"]);
     assert!(err.contains("imported 2"), "{err}");

@@ -5,10 +5,16 @@ use std::process::{Command, Stdio};
 
 use crate::env::TestEnv;
 
-fn history_rows(env: &TestEnv) -> i64 {
+/// History rows recording corrections (amend and void), as opposed to the
+/// `log` and `import` rows that record new events.
+fn corrections(env: &TestEnv) -> i64 {
     let conn = rusqlite::Connection::open(&env.db).unwrap();
-    conn.query_row("SELECT count(*) FROM event_history", [], |r| r.get(0))
-        .unwrap()
+    conn.query_row(
+        "SELECT count(*) FROM event_history WHERE action IN ('amend', 'void')",
+        [],
+        |r| r.get(0),
+    )
+    .unwrap()
 }
 
 fn logged(env: &TestEnv) -> String {
@@ -41,7 +47,7 @@ fn amend_changes_the_event_and_keeps_one_history_row() {
         "--reason",
         "two devices, not three",
     ]);
-    assert_eq!(history_rows(&env), 1);
+    assert_eq!(corrections(&env), 1);
     assert_eq!(
         env.ok(&["report", "--format", "csv"]),
         "type,label,count\ndevice-seizure,Device seizures,2\n"
@@ -49,7 +55,7 @@ fn amend_changes_the_event_and_keeps_one_history_row() {
     let conn = rusqlite::Connection::open(&env.db).unwrap();
     let (action, by, at, reason, changes): (String, String, String, String, String) = conn
         .query_row(
-            "SELECT action, changed_by, changed_at, reason, changes FROM event_history",
+            "SELECT action, changed_by, changed_at, reason, changes FROM event_history WHERE seq = 2",
             [],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
         )
@@ -84,7 +90,7 @@ fn failed_amendments_write_nothing() {
     ] {
         env.rejects(args);
     }
-    assert_eq!(history_rows(&env), 0);
+    assert_eq!(corrections(&env), 0);
     let err = env.rejects(&["amend", &id, "--count", "3", "--reason", "r"]);
     assert_eq!(
         err,
@@ -113,11 +119,15 @@ fn void_takes_an_event_out_of_every_tally_but_keeps_it() {
         all.contains(&format!("{id},")) && all.contains(",voided\n"),
         "{all}"
     );
+    assert_eq!(
+        env.ok(&["list", "--include-voided", "--format", "csv"]),
+        all
+    );
     assert!(env.ok(&["export"]).contains(",voided\n"));
     let err = env.rejects(&["void", &id, "--reason", "again"]);
     assert!(err.contains("already voided"), "{err}");
     env.rejects(&["amend", &id, "--count", "1", "--reason", "r"]);
-    assert_eq!(history_rows(&env), 1);
+    assert_eq!(corrections(&env), 1);
 }
 
 #[test]
@@ -147,14 +157,18 @@ fn check_passes_then_catches_a_history_row_edited_behind_the_tools_back() {
     env.ok(&["amend", &id, "--count", "1", "--reason", "second"]);
     let out = env.ok(&["check"]);
     assert!(
-        out.contains("history entries: 2\nhistory chain: intact\nchain head: "),
+        out.contains("history entries: 3\nhistory chain: intact\nchain head: "),
+        "{out}"
+    );
+    assert!(
+        out.ends_with("events: as recorded\nintegrity: ok\n"),
         "{out}"
     );
 
     let conn = rusqlite::Connection::open(&env.db).unwrap();
     conn.execute_batch(
         "DROP TRIGGER event_history_no_update;
-         UPDATE event_history SET reason = 'a different story' WHERE seq = 1;",
+         UPDATE event_history SET reason = 'a different story' WHERE reason = 'first';",
     )
     .unwrap();
     let out = env.run(&["check"]);
@@ -162,12 +176,271 @@ fn check_passes_then_catches_a_history_row_edited_behind_the_tools_back() {
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(
         stdout.contains(
-            "problem: history: entry 1 its content does not match its hash (it was edited)"
+            "problem: history: entry 2 its content does not match its hash (it was edited)"
         ),
         "{stdout}"
     );
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.starts_with("error: 1 problem found"), "{stderr}");
+}
+
+/// Runs `check`, which must fail; returns its `problem:` lines.
+fn check_problems(env: &TestEnv) -> Vec<String> {
+    let out = env.run(&["check"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.strip_prefix("problem: "))
+        .map(str::to_string)
+        .collect()
+}
+
+fn raw(env: &TestEnv, sql: &str) {
+    rusqlite::Connection::open(&env.db)
+        .unwrap()
+        .execute_batch(sql)
+        .unwrap();
+}
+
+#[test]
+fn check_catches_an_event_edited_behind_the_tools_back() {
+    let env = TestEnv::new();
+    let id = logged(&env);
+    raw(&env, "UPDATE event SET count = 80");
+    assert_eq!(
+        check_problems(&env),
+        [format!(
+            "events: event {id} no longer matches history entry 1 (edited behind the tool's back)"
+        )]
+    );
+}
+
+#[test]
+fn check_catches_an_edit_behind_an_amendment_and_an_unvoided_event() {
+    let env = TestEnv::new();
+    let id = logged(&env);
+    env.ok(&["amend", &id, "--count", "2", "--reason", "two, not three"]);
+    // Setting the field back to its first value does not hide the edit.
+    raw(&env, "UPDATE event SET count = 3");
+    assert_eq!(
+        check_problems(&env),
+        [format!(
+            "events: event {id}: count is \"3\", but history entry 2 left it \"2\" (changed behind the tool's back)"
+        )]
+    );
+
+    let env = TestEnv::new();
+    let id = logged(&env);
+    env.ok(&["void", &id, "--reason", "logged twice"]);
+    raw(&env, "UPDATE event SET status = 'active'");
+    assert_eq!(
+        check_problems(&env),
+        [format!(
+            "events: event {id}: status is \"active\", but history entry 2 left it \"voided\" (changed behind the tool's back)"
+        )]
+    );
+}
+
+#[test]
+fn check_catches_events_added_or_removed_behind_the_tools_back() {
+    let env = TestEnv::new();
+    let id = logged(&env);
+    // A copy of the event under a new id, as a raw INSERT would add it.
+    raw(
+        &env,
+        "INSERT INTO event (uuid, op_id, type_id, date, count, recorded_by, recorded_at)
+         SELECT randomblob(16), op_id, type_id, date, 5, recorded_by, recorded_at FROM event",
+    );
+    assert_eq!(
+        check_problems(&env),
+        [format!(
+            "events: history entry 1 recorded 1 event from {id} on, but 2 are now stored there (added or removed behind the tool's back)"
+        )]
+    );
+
+    let env = TestEnv::new();
+    logged(&env);
+    let second = env.ok(&["log", "arrest", "--date", "2017-11-15"]);
+    let second = second.trim();
+    raw(
+        &env,
+        "DROP TRIGGER event_no_delete;
+         PRAGMA foreign_keys = OFF;
+         DELETE FROM event WHERE id = 1;",
+    );
+    let problems = check_problems(&env);
+    assert_eq!(
+        problems,
+        [
+            "foreign key: event_history row 1 refers to a missing event".to_string(),
+            "history: entry 1 refers to an event that is gone (removed behind the tool's back)".to_string(),
+            "events: history entry 1 recorded 1 event from event row 1 on, but 0 are now stored there (added or removed behind the tool's back)".to_string(),
+        ],
+        "second event {second} is intact"
+    );
+}
+
+#[test]
+fn check_catches_an_imported_event_edited_and_a_history_row_removed() {
+    let env = TestEnv::new();
+    env.reference_op();
+    let example =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/nov2017-merseyside.csv");
+    env.ok(&["import", example.to_str().unwrap()]);
+    let first: String = rusqlite::Connection::open(&env.db)
+        .unwrap()
+        .query_row("SELECT id FROM events LIMIT 1", [], |r| r.get(0))
+        .unwrap();
+    assert!(env.ok(&["check"]).contains("events: as recorded\n"));
+    raw(&env, "UPDATE event SET officer = 'nobody' WHERE id = 50");
+    assert_eq!(
+        check_problems(&env),
+        [format!(
+            "events: the 107 events history entry 1 recorded, from {first} on, no longer match it (at least one was edited behind the tool's back)"
+        )]
+    );
+
+    let env = TestEnv::new();
+    let id = logged(&env);
+    env.ok(&["amend", &id, "--count", "2", "--reason", "first"]);
+    env.ok(&["amend", &id, "--count", "1", "--reason", "second"]);
+    raw(
+        &env,
+        "DROP TRIGGER event_history_no_delete; DELETE FROM event_history WHERE seq = 2;",
+    );
+    let problems = check_problems(&env);
+    assert_eq!(
+        problems[0],
+        "history: entry 3 does not follow the entry before it (an entry was removed or inserted)"
+    );
+}
+
+#[test]
+fn every_write_is_in_the_chain_and_show_names_the_one_that_stored_an_event() {
+    let env = TestEnv::new();
+    env.reference_op();
+    let example =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/nov2017-merseyside.csv");
+    env.ok(&["import", example.to_str().unwrap()]);
+    let imported: String = rusqlite::Connection::open(&env.db)
+        .unwrap()
+        .query_row("SELECT id FROM events WHERE type = 'arrest'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    // Importing the same file again stores nothing, so adds no history row.
+    env.ok(&["import", example.to_str().unwrap()]);
+    let logged = env.ok(&["log", "warrant", "--date", "2017-11-16"]);
+    let logged = logged.trim();
+    env.ok(&[
+        "amend",
+        &imported,
+        "--outcome",
+        "charged",
+        "--reason",
+        "outcome known",
+    ]);
+    env.ok(&["void", logged, "--reason", "logged twice"]);
+
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT seq, action, changed_by, reason FROM event_history ORDER BY seq")
+        .unwrap();
+    let rows: Vec<(i64, String, String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let who = "test-analyst".to_string();
+    assert_eq!(
+        rows,
+        [
+            (1, "import".into(), who.clone(), "107 new events".into()),
+            (2, "log".into(), who.clone(), "new event".into()),
+            (3, "amend".into(), who.clone(), "outcome known".into()),
+            (4, "void".into(), who.clone(), "logged twice".into()),
+        ]
+    );
+    let out = env.ok(&["check"]);
+    assert!(
+        out.contains("history entries: 4\nhistory chain: intact\n"),
+        "{out}"
+    );
+    assert!(
+        out.ends_with("events: as recorded\nintegrity: ok\n"),
+        "{out}"
+    );
+
+    let shown = env.ok(&["show", &imported]);
+    let history = &shown[shown.find("History:").unwrap()..];
+    assert!(
+        history.contains("import") && history.contains("107 new events"),
+        "{shown}"
+    );
+    assert!(history.contains("outcome known"), "{shown}");
+    assert!(!history.contains("logged twice"), "{shown}");
+}
+
+#[test]
+fn amend_can_move_an_event_to_another_operation_within_its_dates() {
+    let env = TestEnv::new();
+    let id = logged(&env);
+    env.ok(&[
+        "op",
+        "add",
+        "dec17-mersey",
+        "--title",
+        "December week",
+        "--start",
+        "2017-12-04",
+    ]);
+    // The date must fit the operation the event ends up in.
+    let err = env.rejects(&[
+        "amend",
+        &id,
+        "--op",
+        "dec17-mersey",
+        "--reason",
+        "wrong week",
+    ]);
+    assert!(err.contains("2017-11-14"), "{err}");
+    env.ok(&[
+        "amend",
+        &id,
+        "--op",
+        "dec17-mersey",
+        "--date",
+        "2017-12-05",
+        "--reason",
+        "wrong week",
+    ]);
+    assert_eq!(
+        env.ok(&["report", "--op", "dec17-mersey", "--format", "csv"]),
+        "type,label,count\ndevice-seizure,Device seizures,3\n"
+    );
+    assert_eq!(
+        env.ok(&["report", "--op", "nov17-mersey", "--format", "csv"]),
+        "type,label,count\n"
+    );
+    let changes: String = rusqlite::Connection::open(&env.db)
+        .unwrap()
+        .query_row(
+            "SELECT changes FROM event_history WHERE action = 'amend'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&changes).unwrap(),
+        serde_json::json!({
+            "operation": {"old": "nov17-mersey", "new": "dec17-mersey"},
+            "date": {"old": "2017-11-14", "new": "2017-12-05"}
+        })
+    );
+    assert!(env.ok(&["check"]).contains("events: as recorded\n"));
 }
 
 #[test]
@@ -218,6 +491,90 @@ fn sql_in_every_field_is_stored_verbatim_and_the_schema_is_unchanged() {
     ] {
         assert_eq!(json[0][field], evil, "{field}");
     }
+
+    // And every other text a user gives: operation, type, who, why, for whom.
+    env.ok(&[
+        "op",
+        "add",
+        "evil-op",
+        "--title",
+        evil,
+        "--start",
+        "2017-12-04",
+        "--force",
+        evil,
+        "--unit",
+        evil,
+        "--campaign",
+        evil,
+        "--notes",
+        evil,
+    ]);
+    let phrase = format!("{{count}} {{noun}} {evil}");
+    env.ok(&[
+        "type",
+        "add",
+        "evil-type",
+        "--label",
+        evil,
+        "--noun",
+        evil,
+        "--plural",
+        evil,
+        "--phrase",
+        &phrase,
+    ]);
+    let id = env.ok(&[
+        "--user",
+        evil,
+        "log",
+        "evil-type",
+        "--op",
+        "evil-op",
+        "--date",
+        "2017-12-05",
+    ]);
+    env.ok(&[
+        "--user",
+        evil,
+        "amend",
+        id.trim(),
+        "--count",
+        "2",
+        "--reason",
+        evil,
+    ]);
+    env.ok(&[
+        "--user",
+        evil,
+        "export",
+        "--recipient",
+        evil,
+        "--reason",
+        evil,
+    ]);
+    assert_eq!(schema(&env), before);
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    let texts = |sql: &str| -> Vec<String> {
+        let mut stmt = conn.prepare(sql).unwrap();
+        let n = stmt.column_count();
+        stmt.query_row([], |r| (0..n).map(|i| r.get(i)).collect())
+            .unwrap()
+    };
+    let all_evil = |sql: &str| {
+        let got = texts(sql);
+        assert!(got.iter().all(|t| t == evil), "{sql}: {got:?}");
+    };
+    all_evil("SELECT title, force, unit, campaign, notes FROM operation WHERE code = 'evil-op'");
+    all_evil("SELECT label, noun, plural FROM activity_type WHERE key = 'evil-type'");
+    assert_eq!(
+        texts("SELECT phrase FROM activity_type WHERE key = 'evil-type'"),
+        [phrase]
+    );
+    all_evil("SELECT recorded_by FROM events WHERE type = 'evil-type'");
+    all_evil("SELECT changed_by, reason FROM event_history WHERE action = 'amend'");
+    all_evil("SELECT disclosed_by, recipient, reason FROM disclosure");
+    assert!(env.ok(&["check"]).contains("events: as recorded\n"));
 }
 
 #[test]
@@ -264,14 +621,70 @@ fn a_database_from_a_newer_opweek_is_refused_untouched() {
         let conn = rusqlite::Connection::open(&env.db).unwrap();
         conn.pragma_update(None, "user_version", 99).unwrap();
     }
-    let before = env.snapshot();
+    let bytes = std::fs::read(&env.db).unwrap();
     let err = env.fails(1, &["op", "list"]);
     assert!(
         err.contains("written by a newer opweek (schema version 99"),
         "{err}"
     );
     env.fails(1, &["log", "warrant", "--date", "2017-11-14"]);
-    assert_eq!(env.snapshot(), before);
+    assert!(std::fs::read(&env.db).unwrap() == bytes, "the file changed");
+}
+
+#[test]
+fn another_programs_database_is_refused_byte_for_byte() {
+    let env = TestEnv::new();
+    {
+        // A rollback-journal database, as most programs keep them: opening
+        // it in WAL mode would rewrite its header.
+        let conn = rusqlite::Connection::open(&env.db).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE moz_places (url TEXT); INSERT INTO moz_places VALUES ('x');",
+        )
+        .unwrap();
+    }
+    let bytes = std::fs::read(&env.db).unwrap();
+    let err = env.rejects(&["op", "list"]);
+    assert!(err.ends_with("is not an opweek database"), "{err}");
+    env.rejects(&["log", "warrant", "--date", "2017-11-14"]);
+    assert!(std::fs::read(&env.db).unwrap() == bytes, "the file changed");
+}
+
+#[test]
+fn eight_first_opens_at_once_create_the_schema_once() {
+    let env = TestEnv::new();
+    let bin = assert_cmd::cargo::cargo_bin("opweek");
+    let children: Vec<_> = (0..8)
+        .map(|_| {
+            Command::new(&bin)
+                .args(["--db", env.db.to_str().unwrap(), "type", "list"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    let (version, types): (i64, i64) = conn
+        .query_row(
+            "SELECT (SELECT user_version FROM pragma_user_version), count(*) FROM activity_type",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((version, types), (1, 7));
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
 }
 
 #[test]
@@ -405,11 +818,28 @@ fn restore_refuses_to_overwrite_without_force_and_refuses_strangers() {
         env.path("missing.db").to_str().unwrap(),
         "--force",
     ]);
+    // A SQLite file that is not an opweek database is refused too.
+    let other = env.path("other.db");
+    rusqlite::Connection::open(&other)
+        .unwrap()
+        .execute_batch("CREATE TABLE event (x); PRAGMA user_version = 1;")
+        .unwrap();
+    let err = env.rejects(&["restore", other.to_str().unwrap(), "--force"]);
+    assert!(err.contains("is not an opweek database"), "{err}");
     env.ok(&["restore", backup.to_str().unwrap(), "--force"]);
     assert_eq!(
         env.ok(&["report", "--format", "csv"]),
         "type,label,count\ndevice-seizure,Device seizures,3\n"
     );
+    assert!(env.ok(&["check"]).contains("events: as recorded\n"));
+
+    // The source is checked before the database it would replace is
+    // opened: a wrong file creates nothing either.
+    let fresh = TestEnv::new();
+    fresh.rejects(&["restore", other.to_str().unwrap()]);
+    assert!(!fresh.db.exists());
+    fresh.ok(&["restore", backup.to_str().unwrap()]);
+    assert!(fresh.ok(&["check"]).contains("events: as recorded\n"));
 }
 
 #[cfg(unix)]
@@ -440,13 +870,31 @@ fn files_are_readable_by_their_owner_only_even_under_umask_022() {
     run("log warrant --date 2017-11-14");
     run("backup backup.db");
     run("export -o export.csv");
-    // Hold the database open so its WAL and shared-memory files exist.
-    let conn = rusqlite::Connection::open(&env.db).unwrap();
-    let _: String = conn
-        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+    // The WAL and shared-memory files go when the last connection closes,
+    // so keep opweek itself holding the database: an import from a pipe the
+    // test leaves open blocks reading after opening it. Those two files are
+    // then opweek's own, created under umask 022.
+    let mut holder = Command::new("sh")
+        .args([
+            "-c",
+            "umask 022; exec \"$0\" --db \"$1\" import /dev/stdin",
+            bin.to_str().unwrap(),
+            db,
+        ])
+        .current_dir(env.dir())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
         .unwrap();
-    conn.execute("INSERT INTO disclosure (disclosed_at, disclosed_by, filters, rows, destination) VALUES ('t', 'u', 'f', 0, 'd')", [])
-        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !(env.path("test.db-wal").exists() && env.path("test.db-shm").exists()) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "opweek never opened the database"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     let mode = |name: &str| {
         std::fs::metadata(env.path(name))
             .unwrap()
@@ -463,6 +911,8 @@ fn files_are_readable_by_their_owner_only_even_under_umask_022() {
     ] {
         assert_eq!(mode(name), 0o600, "{name} is {:o}", mode(name));
     }
+    drop(holder.stdin.take()); // end of input: the import ends
+    holder.wait().unwrap();
 }
 
 #[cfg(unix)]
@@ -510,7 +960,13 @@ fn an_import_killed_midway_leaves_all_or_nothing() {
     if killed_midway {
         assert_eq!(n, 0, "killed before it finished, yet rows were committed");
     }
+    // The import's history entry goes with its rows, or stays with them.
+    let entries: i64 = conn
+        .query_row("SELECT count(*) FROM event_history", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(entries, i64::from(n > 0));
     drop(conn);
+    assert!(env.ok(&["check"]).contains("events: as recorded\n"));
     // The database is usable afterwards, and the import can be run again.
     env.ok(&["import", file.to_str().unwrap()]);
     assert!(env

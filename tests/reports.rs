@@ -11,6 +11,17 @@ fn demo() -> TestEnv {
     env
 }
 
+/// The footer of signed-off reports: the chain head as `check` prints it
+/// (every write is in the chain, so it depends on when the demo was built).
+fn record_check(env: &TestEnv) -> String {
+    let check = env.ok(&["check"]);
+    let head = check
+        .lines()
+        .find_map(|l| l.strip_prefix("chain head: "))
+        .unwrap();
+    format!("Record check: history chain head {head} (verify with `opweek check`).\n")
+}
+
 #[test]
 fn the_reference_week_briefing_reads_like_the_published_bullets() {
     let env = demo();
@@ -27,8 +38,9 @@ fn the_reference_week_briefing_reads_like_the_published_bullets() {
          - made three safeguarding visits to children in relation to internet offences\n\
          - identified two victims of these crimes during forensic examinations\n\
          - delivered nine training sessions to schools across Merseyside to teach children about child sexual and criminal exploitation, in conjunction with Catch 22 Pan Merseyside Child Exploitation Service\n\
-         \n\
-         Record check: no corrections recorded (verify with `opweek check`).\n"
+         \n"
+            .to_string()
+            + &record_check(&env)
     );
     for published in [
         "visited 80 registered sex offenders",
@@ -124,8 +136,9 @@ fn markdown_is_a_table_to_paste() {
          | Victims identified | 2 |\n\
          | School sessions | 9 |\n\
          | **Total** | **110** |\n\
-         \n\
-         Record check: no corrections recorded (verify with `opweek check`).\n"
+         \n"
+            .to_string()
+            + &record_check(&env)
     );
 }
 
@@ -233,6 +246,34 @@ fn compare_shows_this_week_against_the_last() {
             .lines()
             .any(|l| l.contains("Offender visits") && l.contains("+80 (new)")),
         "{table}"
+    );
+    // The headline: this week's total against the last one's.
+    assert!(
+        table
+            .lines()
+            .any(|l| l.contains("Total") && l.contains("90") && l.contains("+78 (+650%)")),
+        "{table}"
+    );
+    let md = env.ok(&[
+        "report",
+        "--op",
+        "nov17",
+        "--compare",
+        "oct17",
+        "--format",
+        "markdown",
+    ]);
+    assert!(
+        md.contains(
+            "| Activity | Count | oct17 | Change |\n\
+             |---|---:|---:|---:|\n\
+             | Offender visits | 80 | 0 | +80 (new) |\n\
+             | Warrants | 9 | 6 | +3 (+50%) |\n\
+             | Arrests | 1 | 2 | −1 (−50%) |\n\
+             | School sessions | 0 | 4 | −4 (−100%) |\n\
+             | **Total** | **90** | **12** | **+78 (+650%)** |\n"
+        ),
+        "{md}"
     );
 
     env.rejects(&["report", "--op", "nov17", "--compare", "sep17"]);

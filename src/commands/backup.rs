@@ -4,9 +4,10 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context as _, Result};
 
 use super::Context;
+use crate::store::BackupFile;
 
 #[derive(Debug, clap::Args)]
 pub struct BackupArgs {
@@ -51,8 +52,10 @@ pub fn restore(a: RestoreArgs, ctx: &Context, out: &mut dyn Write) -> Result<()>
             ctx.db.display()
         );
     }
+    let source = BackupFile::open(&a.src)
+        .with_context(|| format!("cannot restore from {}", a.src.display()))?;
     let mut store = ctx.open()?;
-    store.restore_from(&a.src)?;
+    store.restore_from(&source)?;
     writeln!(out, "{}", ctx.db.display())?;
     eprintln!("Restored {} from {}.", ctx.db.display(), a.src.display());
     Ok(())

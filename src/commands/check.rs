@@ -1,13 +1,18 @@
-//! `opweek check`: is this database sound and its history untouched? Runs
-//! SQLite's integrity and foreign-key checks and recomputes the history hash
-//! chain; prints the chain head for the signed-off briefing. Exit 1 on any
-//! problem.
+//! `opweek check`: is this database sound and its record untouched? Runs
+//! SQLite's integrity and foreign-key checks, recomputes the history hash
+//! chain, and checks every event against the history (its `log` or `import`
+//! digest, after undoing its recorded corrections); prints the chain head
+//! for the signed-off briefing. Exit 1 on any problem.
 
 use std::io::Write;
 
 use anyhow::{bail, Result};
 
 use super::Context;
+
+/// Enough to find where the damage is; a million events added behind the
+/// tool's back need not print a million lines.
+const MAX_EVENT_PROBLEMS: usize = 20;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {}
@@ -19,11 +24,14 @@ pub fn run(_a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
     if let Some((seq, why)) = &verdict.broken {
         problems.push(format!("history: entry {seq} {why}"));
     }
+    let event_problems = store.event_problems(MAX_EVENT_PROBLEMS)?;
+    problems.extend(event_problems.iter().map(|p| format!("events: {p}")));
     writeln!(out, "database: {}", store.display_path())?;
     writeln!(out, "history entries: {}", verdict.rows)?;
     if problems.is_empty() {
         writeln!(out, "history chain: intact")?;
         writeln!(out, "chain head: {}", verdict.head)?;
+        writeln!(out, "events: as recorded")?;
         writeln!(out, "integrity: ok")?;
         return Ok(());
     }

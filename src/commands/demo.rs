@@ -50,6 +50,7 @@ pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
     remove_previous_demo(&path)?;
     let mut store =
         Store::open(&path).with_context(|| format!("cannot create {}", path.display()))?;
+    store.set_actor(&ctx.user);
     store.add_operation(&reference_operation())?;
     let n = load_example(&mut store, ctx)?;
 

@@ -92,10 +92,14 @@ fn describe(s: &Summary) -> String {
         )
     };
     if s.new_ids > 0 {
-        text.push_str(&format!(
-            "\nnote: {} rows had no id and were given new ones; importing the same file again would count them twice",
-            s.new_ids
-        ));
+        text.push_str(&if s.new_ids == 1 {
+            "\nnote: 1 row had no id and was given a new one; importing the same file again would count it twice".to_string()
+        } else {
+            format!(
+                "\nnote: {} rows had no id and were given new ones; importing the same file again would count them twice",
+                s.new_ids
+            )
+        });
     }
     text
 }

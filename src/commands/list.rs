@@ -26,8 +26,8 @@ pub struct Args {
     /// To this date (inclusive)
     #[arg(long, allow_hyphen_values = true, value_name = "DATE")]
     pub to: Option<String>,
-    /// Include voided events
-    #[arg(long)]
+    /// Include voided events (also --include-voided)
+    #[arg(long, visible_alias = "include-voided")]
     pub all: bool,
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,

@@ -46,7 +46,10 @@ impl Context {
                 self.db.display()
             );
         }
-        Store::open(&self.db).with_context(|| format!("cannot open database {}", self.db.display()))
+        let mut store = Store::open(&self.db)
+            .with_context(|| format!("cannot open database {}", self.db.display()))?;
+        store.set_actor(&self.user);
+        Ok(store)
     }
 }
 

@@ -58,7 +58,10 @@ pub fn render(r: &Report, provisional: bool, out: &mut dyn Write) -> io::Result<
         format!("**{}**", thousands(r.total)),
     ]);
     if let Some(c) = &r.compare {
-        total.extend([format!("**{}**", thousands(c.total)), String::new()]);
+        total.extend([
+            format!("**{}**", thousands(c.total)),
+            format!("**{}**", super::change_text(&r.total_row())),
+        ]);
     }
     writeln!(out, "| {} |", total.join(" | "))?;
     super::briefing::footer(r, provisional, out)

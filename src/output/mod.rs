@@ -42,10 +42,10 @@ pub fn change_text(row: &ReportRow) -> String {
     match row.change_pct() {
         _ if change == 0 => "0".to_string(),
         Some(p) => format!(
-            "{} ({}{:.0}%)",
+            "{} ({}{}%)",
             sign(change),
             if p > 0.0 { "+" } else { "−" },
-            p.abs()
+            thousands(p.abs().round() as i64)
         ),
         None => format!("{} (new)", sign(change)),
     }
@@ -86,6 +86,8 @@ mod tests {
         assert_eq!(super::change_text(&row(5, Some(0))), "+5 (new)");
         assert_eq!(super::change_text(&row(5, Some(5))), "0");
         assert_eq!(super::change_text(&row(5, None)), "");
+        assert_eq!(super::change_text(&row(89, Some(8))), "+81 (+1,013%)");
+        assert_eq!(super::change_text(&row(2, Some(3))), "−1 (−33%)");
     }
 
     #[test]

@@ -127,7 +127,7 @@ pub fn report(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     }
     total.extend(["Total".to_string(), thousands(r.total)]);
     if let Some(c) = &r.compare {
-        total.extend([thousands(c.total), String::new()]);
+        total.extend([thousands(c.total), super::change_text(&r.total_row())]);
     }
     total.push(String::new());
     t.add_row(total);
@@ -295,7 +295,7 @@ pub fn types(types: &[ActivityType], out: &mut dyn Write) -> io::Result<()> {
 /// An event's history, oldest first, each change as `field: old → new`.
 pub fn history(entries: &[crate::model::HistoryEntry], out: &mut dyn Write) -> io::Result<()> {
     if entries.is_empty() {
-        return writeln!(out, "History: none (as first recorded)");
+        return writeln!(out, "History: none");
     }
     writeln!(out, "History:")?;
     let mut t = new_table(&["#", "When (UTC)", "Who", "Action", "Reason", "Changes"]);
@@ -309,7 +309,17 @@ pub fn history(entries: &[crate::model::HistoryEntry], out: &mut dyn Write) -> i
                     Some("") | None => "(none)".to_string(),
                     Some(s) => format!("{s:?}"),
                 };
-                format!("{field}: {} → {}", side("old"), side("new"))
+                match v {
+                    serde_json::Value::Object(_) => {
+                        format!("{field}: {} → {}", side("old"), side("new"))
+                    }
+                    // A `log` or `import` row: how many events, and the
+                    // start of their digest (`check` compares the whole).
+                    serde_json::Value::String(s) if s.len() > 16 => {
+                        format!("{field}: {}…", &s[..16])
+                    }
+                    other => format!("{field}: {other}"),
+                }
             })
             .collect();
         t.add_row(vec![

@@ -49,18 +49,43 @@ impl Store {
         result
     }
 
-    /// Replaces this database's content with the backup at `src`, after
-    /// checking that `src` is a sound opweek database this binary can read.
-    pub fn restore_from(&mut self, src: &Path) -> Result<()> {
-        let source = Connection::open_with_flags(src, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-        let version: i64 = source.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        let is_opweek: bool = source.query_row(
-            "SELECT count(*) = 3 FROM sqlite_schema WHERE type = 'table' AND name IN ('operation', 'activity_type', 'event')",
+    /// Replaces this database's content with a checked backup's, in one
+    /// step (the backup API writes the pages under one lock), then brings an
+    /// older backup's schema up to date.
+    pub fn restore_from(&mut self, source: &BackupFile) -> Result<()> {
+        {
+            let backup = Backup::new(&source.conn, &mut self.conn)?;
+            backup.step(-1)?;
+        }
+        let shown = self.display_path();
+        migrate::migrate(&mut self.conn, &shown)?;
+        Ok(())
+    }
+}
+
+/// A backup opened read-only and checked to be a sound opweek database this
+/// binary can read: checked before the database it would replace is opened
+/// (or created), so a wrong file changes nothing.
+pub struct BackupFile {
+    conn: Connection,
+}
+
+impl BackupFile {
+    pub fn open(src: &Path) -> Result<BackupFile> {
+        let not_opweek = || StoreError::NotOpweek(src.display().to_string());
+        let conn = Connection::open_with_flags(src, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        // A file that is not SQLite at all fails at its first read.
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|_| not_opweek())?;
+        let is_opweek: bool = conn.query_row(
+            "SELECT count(*) = 4 FROM sqlite_schema WHERE type = 'table'
+             AND name IN ('operation', 'activity_type', 'event', 'event_history')",
             [],
             |r| r.get(0),
         )?;
         if version < 1 || !is_opweek {
-            return Err(StoreError::NotOpweek(src.display().to_string()));
+            return Err(not_opweek());
         }
         if version > migrate::LATEST_VERSION {
             return Err(StoreError::TooNew {
@@ -69,19 +94,13 @@ impl Store {
                 known: migrate::LATEST_VERSION,
             });
         }
-        let ok: String = source.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        let ok: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
         if ok != "ok" {
             return Err(StoreError::Corrupt(format!(
                 "{} fails its integrity check: {ok}",
                 src.display()
             )));
         }
-        {
-            let backup = Backup::new(&source, &mut self.conn)?;
-            backup.step(-1)?;
-        }
-        let shown = self.display_path();
-        migrate::migrate(&mut self.conn, &shown)?;
-        Ok(())
+        Ok(BackupFile { conn })
     }
 }

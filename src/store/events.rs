@@ -183,10 +183,13 @@ pub(super) fn insert_event(tx: &Transaction, e: &Event) -> Result<()> {
 }
 
 impl Store {
-    /// Stores one new event.
+    /// Stores one new event, with its `log` row in the history.
     pub fn insert_event(&mut self, e: &Event) -> Result<()> {
+        let mut seal = super::history::Seal::new("log", &self.actor);
         let tx = self.write()?;
         insert_event(&tx, e)?;
+        seal.add(e);
+        seal.write(&tx)?;
         tx.commit()?;
         Ok(())
     }

@@ -11,6 +11,7 @@ use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{ffi, Connection, Statement, ToSql};
 
 use super::events::{ascii, row_values, EventReader, COLUMNS, INSERT_COLUMNS};
+use super::history::Seal;
 use super::{Result, Store, StoreError};
 use crate::dates::iso_date;
 use crate::model::{hh_mm, Event};
@@ -19,8 +20,12 @@ use crate::model::{hh_mm, Event};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     Inserted,
-    /// The id was already stored; this is the stored event.
+    /// The id was already stored before this import; this is the stored
+    /// event.
     Existing(Box<Event>),
+    /// The id came earlier in this same import (a row copied within a
+    /// spreadsheet, id and all); this is the event that row stored.
+    Repeated(Box<Event>),
 }
 
 /// The event table's secondary indexes, exactly as schema.sql creates them.
@@ -39,18 +44,23 @@ const SECONDARY_INDEXES: [(&str, &str); 2] = [
 /// writes nothing.
 pub struct Importer<'a> {
     conn: &'a Connection,
+    /// The history row for the events this import stores.
+    seal: Seal,
     insert: BorrowingInsert<'a>,
     existing: Statement<'a>,
     ops: HashMap<String, i64>,
     types: HashMap<String, i64>,
     reader: EventReader,
     rebuild_indexes: bool,
+    /// Event rows with a larger id were written by this import.
+    last_before: i64,
     open: bool,
 }
 
 impl Store {
     pub fn importer(&mut self) -> Result<Importer<'_>> {
         let conn = &self.conn;
+        let actor = &self.actor;
         // No larger page cache for the load: measured at a million rows,
         // SQLite's default 2 MB was faster than 8 or 32 MB (ids are
         // time-ordered, so index inserts stay local) and keeps peak memory
@@ -75,6 +85,7 @@ impl Store {
             }
             Ok(Importer {
                 conn,
+                seal: Seal::new("import", actor),
                 insert: BorrowingInsert::prepare(
                     conn,
                     &format!(
@@ -83,8 +94,14 @@ impl Store {
                          ON CONFLICT (uuid) DO NOTHING"
                     ),
                 )?,
-                existing: conn
-                    .prepare(&format!("SELECT {COLUMNS} FROM event e WHERE e.uuid = ?1"))?,
+                existing: conn.prepare(&format!(
+                    "SELECT {COLUMNS}, e.id AS row_id FROM event e WHERE e.uuid = ?1"
+                ))?,
+                last_before: conn.query_row(
+                    "SELECT coalesce(max(id), 0) FROM event",
+                    [],
+                    |r| r.get(0),
+                )?,
                 ops: map("SELECT id, code FROM operation")?,
                 types: map("SELECT id, key FROM activity_type")?,
                 reader: EventReader::load(conn)?,
@@ -268,13 +285,19 @@ impl Importer<'_> {
         let values = row_values(e, &op, &ty, &date, &time);
         let changed = self.insert.execute(&values[..])?;
         if changed == 1 {
+            self.seal.add(e);
             return Ok(Outcome::Inserted);
         }
         let mut rows = self.existing.query([e.id])?;
         match rows.next()? {
-            Some(row) => Ok(Outcome::Existing(Box::new(
-                self.reader.event_from_row(row)?,
-            ))),
+            Some(row) => {
+                let stored = Box::new(self.reader.event_from_row(row)?);
+                if row.get::<_, i64>("row_id")? > self.last_before {
+                    Ok(Outcome::Repeated(stored))
+                } else {
+                    Ok(Outcome::Existing(stored))
+                }
+            }
             None => Err(StoreError::Corrupt(format!(
                 "event {} vanished during import",
                 e.id
@@ -283,6 +306,8 @@ impl Importer<'_> {
     }
 
     pub fn commit(mut self) -> Result<()> {
+        let seal = std::mem::replace(&mut self.seal, Seal::new("import", ""));
+        seal.write(self.conn)?;
         if self.rebuild_indexes {
             for (_, create) in SECONDARY_INDEXES {
                 self.conn.execute_batch(create)?;
@@ -322,10 +347,15 @@ mod tests {
         assert_eq!(imp.insert(&e).unwrap(), Outcome::Inserted);
         assert_eq!(
             imp.insert(&e).unwrap(),
-            Outcome::Existing(Box::new(e.clone()))
+            Outcome::Repeated(Box::new(e.clone()))
         );
         imp.commit().unwrap();
         assert_eq!(s.event(e.id).unwrap(), e);
+        let mut imp = s.importer().unwrap();
+        assert_eq!(
+            imp.insert(&e).unwrap(),
+            Outcome::Existing(Box::new(e.clone()))
+        );
     }
 
     #[test]

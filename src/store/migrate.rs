@@ -15,6 +15,31 @@ fn user_version(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
 }
 
+/// Refuses, before anything is written, a database this binary must not
+/// touch: one from a newer opweek, or another program's (tables but no
+/// opweek version: `--db` pointed at the wrong file).
+pub fn check(conn: &Connection, path: &str) -> Result<()> {
+    // One statement, so one read snapshot: read apart, another process's
+    // migration could commit in between, showing tables at version 0.
+    let (version, tables): (i64, i64) = conn.query_row(
+        "SELECT (SELECT user_version FROM pragma_user_version),
+                (SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\')",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if version > LATEST_VERSION {
+        return Err(StoreError::TooNew {
+            path: path.to_string(),
+            found: version,
+            known: LATEST_VERSION,
+        });
+    }
+    if version == 0 && tables > 0 {
+        return Err(StoreError::NotOpweek(path.to_string()));
+    }
+    Ok(())
+}
+
 /// Brings the database up to `LATEST_VERSION`. All pending steps run in one
 /// transaction, so an interrupted upgrade leaves the old schema intact; a
 /// database newer than this binary is refused before anything is written.
@@ -84,6 +109,16 @@ mod tests {
             )
             .unwrap();
         assert_eq!(extra, 0);
+    }
+
+    #[test]
+    fn another_programs_database_is_refused() {
+        let conn = Connection::open_in_memory().unwrap();
+        check(&conn, "x.db").unwrap();
+        conn.execute_batch("CREATE TABLE moz_places (url TEXT)")
+            .unwrap();
+        let err = check(&conn, "x.db").unwrap_err();
+        assert_eq!(err.to_string(), "x.db is not an opweek database");
     }
 
     #[test]

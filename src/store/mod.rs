@@ -20,6 +20,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use thiserror::Error;
 use uuid::Uuid;
 
+pub use backup::BackupFile;
 pub use disclosure::Disclosure;
 pub use events::EventFilter;
 pub use history::Change;
@@ -62,12 +63,14 @@ pub enum StoreError {
         found: i64,
         known: i64,
     },
-    #[error("cannot create {path}: {source}")]
+    // The cause (`source`) follows in the printed chain; naming it here too
+    // printed it twice ("Is a directory: Is a directory").
+    #[error("cannot create {path}")]
     Create {
         path: String,
         source: std::io::Error,
     },
-    #[error("database error: {0}")]
+    #[error("database error")]
     Sqlite(#[from] rusqlite::Error),
     #[error("{0}")]
     Conflict(String),
@@ -87,6 +90,9 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
 pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
+    /// Who the history names for the events this store records (`log`,
+    /// `import`); corrections name theirs in their `Change`.
+    actor: String,
 }
 
 impl Store {
@@ -108,16 +114,32 @@ impl Store {
 
     fn setup(conn: Connection, path: Option<PathBuf>) -> Result<Store> {
         conn.busy_timeout(BUSY_TIMEOUT)?;
-        // journal_mode cannot change inside a transaction, so it is set here,
-        // first. WAL lets readers go on while one analyst writes; FULL makes
-        // a commit durable before the command reports success.
-        let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        let mut store = Store { conn, path };
+        let mut store = Store {
+            conn,
+            path,
+            actor: "unknown".to_string(),
+        };
         let shown = store.display_path();
+        // Look before changing anything: a database from a newer opweek, or
+        // another program's, is refused with its file byte for byte as it
+        // was (switching it to WAL would already rewrite its header).
+        migrate::check(&store.conn, &shown)?;
+        // journal_mode cannot change inside a transaction, so it is set
+        // before the migration's. WAL lets readers go on while one analyst
+        // writes; FULL makes a commit durable before the command reports
+        // success.
+        let _mode: String = store
+            .conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        store.conn.pragma_update(None, "synchronous", "FULL")?;
+        store.conn.pragma_update(None, "foreign_keys", "ON")?;
         migrate::migrate(&mut store.conn, &shown)?;
         Ok(store)
+    }
+
+    /// Names who is recording, for the history rows of new events.
+    pub fn set_actor(&mut self, who: &str) {
+        self.actor = who.to_string();
     }
 
     pub fn display_path(&self) -> String {
@@ -217,6 +239,25 @@ pub fn now_utc() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn open_sets_wal_full_sync_foreign_keys_and_a_busy_timeout() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("x.db")).unwrap();
+        let pragma = |name: &str| -> String {
+            store
+                .conn
+                .query_row(&format!("PRAGMA {name}"), [], |r| {
+                    r.get::<_, rusqlite::types::Value>(0)
+                })
+                .map(|v| format!("{v:?}"))
+                .unwrap()
+        };
+        assert_eq!(pragma("journal_mode"), r#"Text("wal")"#);
+        assert_eq!(pragma("synchronous"), "Integer(2)"); // FULL
+        assert_eq!(pragma("foreign_keys"), "Integer(1)");
+        assert_eq!(pragma("busy_timeout"), "Integer(60000)");
+    }
 
     #[test]
     fn network_filesystems_are_named() {
