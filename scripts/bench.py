@@ -12,6 +12,8 @@ then measures, as the median of several runs:
   export   opweek export -o FILE vs sqlite3 -csv of the same rows and order
   log      one opweek log vs one sqlite3 INSERT
   memory   peak RSS of each opweek run (GNU time)
+  CPU      user + system time of each side (GNU time): on a busy machine
+           the wall-clock ratio drifts towards this one
 
 The two sides run alternately, so a shared machine's drift hits both alike.
 
@@ -56,28 +58,30 @@ BARE = "CREATE TABLE bare (" + ", ".join(
 
 
 def timed(cmd, stdout=subprocess.DEVNULL, env=None):
-    """Runs cmd under GNU time; returns (seconds, peak RSS in MB)."""
+    """Runs cmd under GNU time; returns (seconds, peak RSS in MB, CPU
+    seconds: user + system, over all its threads)."""
     fd, report = tempfile.mkstemp()
     os.close(fd)
-    full = ["/usr/bin/time", "-f", "%e %M", "-o", report] + cmd
+    full = ["/usr/bin/time", "-f", "%e %M %U %S", "-o", report] + cmd
     start = time.perf_counter()
     subprocess.run(full, check=True, stdout=stdout, stderr=subprocess.DEVNULL, env=env)
     elapsed = time.perf_counter() - start
     with open(report) as f:
-        _, rss_kb = f.read().split()[-2:]
+        _, rss_kb, user, system = f.read().split()[-4:]
     os.unlink(report)
-    return elapsed, int(rss_kb) / 1024
+    return elapsed, int(rss_kb) / 1024, float(user) + float(system)
 
 
 def paired(runs, ours, theirs):
     """Runs the two sides alternately (ours, theirs, ours, ...), so that a
     shared machine slowing down or speeding up mid-run affects both alike;
-    returns each side's (median seconds, max MB)."""
+    returns each side's (median seconds, max MB, median CPU seconds)."""
     a, b = [], []
     for _ in range(runs):
         a.append(ours())
         b.append(theirs())
-    summary = lambda rs: (statistics.median(r[0] for r in rs), max(r[1] for r in rs))
+    summary = lambda rs: (statistics.median(r[0] for r in rs), max(r[1] for r in rs),
+                          statistics.median(r[2] for r in rs))
     return summary(a), summary(b)
 
 
@@ -119,15 +123,15 @@ def run_size(n, work, rows):
         return timed(["sqlite3", bare, f".import --csv --skip 1 {events} bare"])
 
     imp, imp_sql = paired(runs, opweek_import, sqlite_import)
-    rows.append((n, "import", imp[0], imp_sql[0], imp[1], f"{size_mb:.0f} MB CSV"))
+    rows.append((n, "import", imp, imp_sql, f"{size_mb:.0f} MB CSV"))
 
     week, week_sql = paired(runs + 2, lambda: timed([OPWEEK, "--db", db, "report", "--week", WEEK[0], "--format", "csv"]),
                             lambda: sqlite(db, SQL_WEEK, csv=True))
-    rows.append((n, "report --week", week[0], week_sql[0], week[1], ""))
+    rows.append((n, "report --week", week, week_sql, ""))
 
     force, force_sql = paired(runs + 2, lambda: timed([OPWEEK, "--db", db, "report", "--by", "force", "--format", "csv"]),
                               lambda: sqlite(db, SQL_BY_FORCE, csv=True))
-    rows.append((n, "report --by force (all)", force[0], force_sql[0], force[1], ""))
+    rows.append((n, "report --by force (all)", force, force_sql, ""))
 
     out = os.path.join(work, "export.csv")
     sql_out = os.path.join(work, "export-sql.csv")
@@ -137,7 +141,7 @@ def run_size(n, work, rows):
             return sqlite(db, SQL_EXPORT, out=f, csv=True)
 
     exp, exp_sql = paired(runs, lambda: timed([OPWEEK, "--db", db, "export", "-o", out]), sqlite_export)
-    rows.append((n, "export", exp[0], exp_sql[0], exp[1], ""))
+    rows.append((n, "export", exp, exp_sql, ""))
 
     stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     insert = ("INSERT INTO event (uuid, op_id, type_id, date, count, officer, recorded_by, recorded_at) VALUES "
@@ -147,7 +151,7 @@ def run_size(n, work, rows):
     log, log_sql = paired(LOG_RUNS, lambda: timed([OPWEEK, "--db", db, "log", "offender-visit", "--op", "w025-mersey",
                                                    "--date", "2017-06-27", "--officer", "1234"]),
                           lambda: sqlite(db, insert))
-    rows.append((n, "log (one event)", log[0], log_sql[0], log[1], ""))
+    rows.append((n, "log (one event)", log, log_sql, ""))
 
 
 TARGETS = {"import": 1.5, "report --week": 1.2, "report --by force (all)": 1.2, "export": 1.2, "log (one event)": 1.3}
@@ -178,20 +182,30 @@ def machine():
 
 def main():
     rows = []
+    # Other work on the machine shows here: the one-minute load average
+    # before and after (0 on an idle machine; 2 fills both of 2 cores).
+    load_start = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="opweek-bench-") as work:
         for n in SIZES:
             print(f"measuring N = {n:,} ...", file=sys.stderr)
             run_size(n, work, rows)
-    header = "| N | operation | opweek (s) | sqlite3 (s) | ratio | target | opweek peak RSS | note |"
-    lines = [header, "|---:|---|---:|---:|---:|---:|---:|---|"]
-    for n, what, ours, theirs, mb, note in rows:
-        ratio = ours / theirs if theirs > 0 else float("inf")
+    load = f"load average {load_start:.2f} at the start, {os.getloadavg()[0]:.2f} at the end"
+    header = ("| N | operation | opweek (s) | sqlite3 (s) | ratio | target | opweek peak RSS "
+              "| opweek CPU (s) | sqlite3 CPU (s) | CPU ratio | note |")
+    lines = [header, "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    ratio = lambda a, b: a / b if b > 0 else float("inf")
+    # GNU time counts CPU in hundredths: too coarse for a ratio of runs
+    # that take a few milliseconds.
+    cpu_ratio = lambda a, b: f"{a / b:.2f}×" if min(a, b) >= 0.05 else "—"
+    for n, what, ours, theirs, note in rows:
+        wall = ratio(ours[0], theirs[0])
         target = TARGETS.get(what)
-        verdict = "" if target is None else (f"≤ {target}× ✓" if ratio <= target else f"≤ {target}× ✗")
-        lines.append(f"| {n:,} | {what} | {ours:.3f} | {theirs:.3f} | {ratio:.2f}× | {verdict} | {mb:.0f} MB | {note} |")
+        verdict = "" if target is None else (f"≤ {target}× ✓" if wall <= target else f"≤ {target}× ✗")
+        lines.append(f"| {n:,} | {what} | {ours[0]:.3f} | {theirs[0]:.3f} | {wall:.2f}× | {verdict} | {ours[1]:.0f} MB "
+                     f"| {ours[2]:.2f} | {theirs[2]:.2f} | {cpu_ratio(ours[2], theirs[2])} | {note} |")
     table = "\n".join(lines)
     print(table)
-    return table, machine()
+    return table, f"{machine()}; {load}"
 
 
 if __name__ == "__main__":
