@@ -33,7 +33,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OPWEEK = os.path.join(ROOT, "target", "release", "opweek")
 GENERATE = os.path.join(ROOT, "target", "release", "examples", "generate")
 SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "100000 1000000").split()]
-RUNS = {100_000: 5, 1_000_000: 3}
+RUNS = {100_000: 5, 1_000_000: 5}
 LOG_RUNS = 15
 
 WEEK = ("2017-W26", "2017-06-26", "2017-07-02")
