@@ -399,4 +399,25 @@ mod tests {
         imp.rollback().unwrap();
         assert!(matches!(s.event(e.id), Err(StoreError::UnknownEvent(_))));
     }
+
+    /// The borrowing insert reports SQLite's refusal with its message and
+    /// stays usable: the statement is reset and its bindings cleared on the
+    /// error path too.
+    #[test]
+    fn a_refused_row_is_reported_and_the_next_one_goes_in() {
+        let mut s = store_with_op();
+        let mut imp = s.importer().unwrap();
+        // A count of 0 never passes validation; the schema refuses it too.
+        let err = imp.insert(&event("warrant", "2017-11-14", 0)).unwrap_err();
+        assert!(
+            matches!(&err, StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, Some(m)))
+                if f.extended_code == ffi::SQLITE_CONSTRAINT_CHECK && m.contains("count >= 1")),
+            "{err:?}"
+        );
+        let mut e = event("arrest", "2017-11-15", 2);
+        e.time = Some("07:05".parse().unwrap());
+        assert_eq!(imp.insert(&e).unwrap(), Outcome::Inserted);
+        imp.commit().unwrap();
+        assert_eq!(s.event(e.id).unwrap(), e);
+    }
 }
