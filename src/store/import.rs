@@ -118,8 +118,9 @@ impl Store {
 
 /// The bulk insert statement, bound without copying the values. rusqlite
 /// binds every text as `SQLITE_TRANSIENT`, so SQLite allocates, copies and
-/// frees each one: 10% of the writing thread's instructions at a million
-/// rows (BENCHMARKS.md). Here a borrowed text or blob is bound as
+/// frees each one: with the id copied into a vector and the time formatted,
+/// 10% of the writing thread's instructions (callgrind, 100k rows;
+/// BENCHMARKS.md). Here a borrowed text or blob is bound as
 /// `SQLITE_STATIC` and the bindings are cleared before `execute` returns,
 /// so SQLite never holds a pointer past the borrow.
 struct BorrowingInsert<'conn> {
