@@ -79,6 +79,31 @@ fn migrate_with(conn: &mut Connection, path: &str, migrations: &[&str]) -> Resul
 mod tests {
     use super::*;
 
+    /// SHA-256 of each step that has shipped, in order. A step already run
+    /// by databases in the field must never change: edit it and this test
+    /// fails; add a new step instead (and its hash here once it ships).
+    const SHIPPED: &[&str] = &["29ab4bcaea600a38fd180c9989255cb3ccc46662793e75f8b1c4e4097d9667c7"];
+
+    #[test]
+    fn shipped_steps_are_never_edited() {
+        use sha2::{Digest, Sha256};
+        assert!(
+            SHIPPED.len() <= MIGRATIONS.len(),
+            "a shipped step was removed"
+        );
+        for (i, (step, want)) in MIGRATIONS.iter().zip(SHIPPED).enumerate() {
+            // Line ends as checked out on Windows must not count as an edit.
+            let got = Sha256::digest(step.replace("\r\n", "\n").as_bytes());
+            let got: String = got.iter().map(|b| format!("{b:02x}")).collect();
+            assert_eq!(
+                &got,
+                want,
+                "migration step {} was edited after it shipped",
+                i + 1
+            );
+        }
+    }
+
     #[test]
     fn fresh_database_reaches_latest_and_is_idempotent() {
         let mut conn = Connection::open_in_memory().unwrap();
