@@ -9,6 +9,7 @@ use std::io::Read;
 
 use thiserror::Error;
 
+use crate::chain::EventDigest;
 use crate::csvio::{self, EventColumns};
 use crate::model::Event;
 use crate::store::{Outcome, Store, StoreError};
@@ -79,9 +80,11 @@ enum RowOutcome {
     Progress,
 }
 
-/// Reads and validates every row, sending them on in batches. Stops early
-/// (quietly) if the writer has stopped listening; a read error that is not
-/// the file's content (I/O) ends it with that error.
+/// Reads and validates every row, sending them on in batches, and returns
+/// the digest of every valid event in file order (the history's seal, hashed
+/// here rather than on the writing thread; see `Importer::commit`). Stops
+/// early (quietly) if the writer has stopped listening; a read error that is
+/// not the file's content (I/O) ends it with that error.
 fn parse_rows<R: Read>(
     mut reader: csv::Reader<csvio::Lines<R>>,
     columns: &EventColumns,
@@ -90,7 +93,8 @@ fn parse_rows<R: Read>(
     options: &Options,
     tx: std::sync::mpsc::SyncSender<Vec<Row>>,
     spent: std::sync::mpsc::Receiver<Vec<Row>>,
-) -> Result<(), csv::Error> {
+) -> Result<EventDigest, csv::Error> {
+    let mut digest = EventDigest::new();
     // A spent batch from the writer, emptied here (so its rows are freed on
     // this thread) and reused; a new one when none has come back yet.
     let next_batch = || match spent.try_recv() {
@@ -131,6 +135,9 @@ fn parse_rows<R: Read>(
                         _ => outcome = RowOutcome::Problems(vec![problem]),
                     }
                 }
+                if let RowOutcome::Event(e, _) = &outcome {
+                    digest.add_event(e);
+                }
                 Row {
                     line: reader.get_mut().line_of(pos),
                     outcome,
@@ -164,12 +171,12 @@ fn parse_rows<R: Read>(
         if batch.len() >= BATCH_ROWS {
             let full = std::mem::replace(&mut batch, next_batch());
             if tx.send(full).is_err() {
-                return Ok(());
+                return Ok(digest);
             }
         }
     }
     let _ = tx.send(batch);
-    Ok(())
+    Ok(digest)
 }
 
 fn validate_row(
@@ -294,7 +301,7 @@ pub fn import<R: Read + Send>(
     // system allocator frees cheaply on the thread that allocated, and
     // expensively on another (BENCHMARKS.md).
     let (spent_tx, spent_rx) = std::sync::mpsc::channel::<Vec<Row>>();
-    std::thread::scope(|scope| -> Result<(), ImportError> {
+    let ahead = std::thread::scope(|scope| -> Result<EventDigest, ImportError> {
         let parser = scope.spawn(|| {
             parse_rows(
                 reader, &columns, &resolver, &defaults, options, tx, spent_rx,
@@ -360,7 +367,7 @@ pub fn import<R: Read + Send>(
     if options.dry_run {
         importer.rollback()?;
     } else {
-        importer.commit()?;
+        importer.commit(Some(ahead))?;
     }
     Ok(summary)
 }

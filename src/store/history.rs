@@ -61,8 +61,9 @@ pub(super) fn append(
 }
 
 /// The history row for the events one write stores (`log`: one, `import`:
-/// a batch): fed each new event as it is inserted, written in the same
-/// transaction before it commits. The digest costs one SHA-256 pass over
+/// a batch): fed each new event as it is inserted (or, for an import, given
+/// the digest hashed while parsing), written in the same transaction before
+/// it commits. The digest costs one SHA-256 pass over
 /// the rows, not a history row per event.
 pub(super) struct Seal {
     action: &'static str,
@@ -78,6 +79,22 @@ impl Seal {
             actor: actor.to_string(),
             first: None,
             digest: EventDigest::new(),
+        }
+    }
+
+    /// A seal whose digest was computed elsewhere: `digest` covers the
+    /// events stored, `first` among them, in the order of their row ids.
+    pub(super) fn with_digest(
+        action: &'static str,
+        actor: &str,
+        first: Option<Uuid>,
+        digest: EventDigest,
+    ) -> Seal {
+        Seal {
+            action,
+            actor: actor.to_string(),
+            first,
+            digest,
         }
     }
 
