@@ -18,8 +18,10 @@ pub enum ValidationError {
     Time(String),
     #[error("{0:?} is not a valid {1} (expected lower-case letters, digits and single hyphens, such as {2})")]
     Key(String, &'static str, &'static str),
-    #[error("{0:?} is not a valid event id (expected a UUID such as 015fb413-d700-71f2-a652-c83c3459d7ce, or its first 8 or more characters)")]
+    #[error("{0:?} is not a valid event id (expected a UUID such as 015fb413-d700-71f2-a652-c83c3459d7ce)")]
     EventId(String),
+    #[error("{0:?} is not a valid event id (expected the id `log` printed, the short id `list` shows, or 8 or more characters from the start or end of an id)")]
+    EventRef(String),
     #[error("{0:?} is not a valid status (expected active or voided)")]
     Status(String),
     #[error("{field} must not be empty")]
@@ -314,13 +316,24 @@ pub fn parse_event_id(s: &str) -> Result<Uuid, ValidationError> {
     Uuid::try_parse(s.trim()).map_err(|_| ValidationError::EventId(s.to_string()))
 }
 
-/// How a user names an event on the command line: its full id, or the first
-/// 8 or more hex digits of it (as `list` shows).
+/// How a user names an event on the command line: its full id, or 8 or more
+/// hex digits from its start or its end. `list` shows the end (`short_id`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EventRef {
     Id(Uuid),
-    /// Lower-case hex digits, hyphens removed, 8 to 31 of them.
-    Prefix(String),
+    /// Lower-case hex digits, hyphens removed, 8 to 31 of them: the start
+    /// or the end of an id.
+    Partial(String),
+}
+
+/// The short id `list` shows: an id's last 12 hex digits. Ids are UUID v7,
+/// whose first digits are the time they were made, so the events logged in
+/// the same minute share their first 8; the last 12 are random (48 bits: a
+/// clash is unlikely even among a million events, and then the user is
+/// asked for more).
+pub fn short_id(id: &Uuid) -> String {
+    let hex = id.simple().to_string();
+    hex[hex.len() - 12..].to_string()
 }
 
 pub fn parse_event_ref(s: &str) -> Result<EventRef, ValidationError> {
@@ -329,9 +342,9 @@ pub fn parse_event_ref(s: &str) -> Result<EventRef, ValidationError> {
     }
     let hex: String = s.trim().chars().filter(|c| *c != '-').collect();
     if (8..32).contains(&hex.len()) && hex.chars().all(|c| c.is_ascii_hexdigit()) {
-        Ok(EventRef::Prefix(hex.to_ascii_lowercase()))
+        Ok(EventRef::Partial(hex.to_ascii_lowercase()))
     } else {
-        Err(ValidationError::EventId(s.to_string()))
+        Err(ValidationError::EventRef(s.to_string()))
     }
 }
 
@@ -450,11 +463,11 @@ mod tests {
         assert!(matches!(parse_event_ref(full), Ok(EventRef::Id(_))));
         assert_eq!(
             parse_event_ref("015FB413"),
-            Ok(EventRef::Prefix("015fb413".into()))
+            Ok(EventRef::Partial("015fb413".into()))
         );
         assert_eq!(
             parse_event_ref("015fb413-d7"),
-            Ok(EventRef::Prefix("015fb413d7".into()))
+            Ok(EventRef::Partial("015fb413d7".into()))
         );
         for bad in ["015fb41", "xyz12345", ""] {
             assert!(parse_event_ref(bad).is_err(), "{bad} accepted");

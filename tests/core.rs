@@ -367,25 +367,53 @@ fn list_filters_by_operation_type_and_dates() {
     env.rejects(&["list", "--op", "nothing"]);
 }
 
+/// Ids are UUID v7: their first characters are the time they were made, so
+/// events logged within a minute share them. `list` shows each event's
+/// random end, and that is what `show`, `amend` and `void` take.
 #[test]
-fn show_accepts_a_full_id_or_the_listed_prefix() {
+fn events_are_named_by_the_short_id_list_shows() {
     let env = TestEnv::new();
     env.reference_op();
-    let id = env.ok(&[
-        "log",
-        "arrest",
-        "--date",
-        "2017-11-15",
-        "--detail",
-        "rape",
-        "--ref",
-        "CR/1",
-    ]);
-    let id = id.trim();
-    for name in [id, &id[..8], &id.to_uppercase()] {
-        let shown = env.ok(&["show", name]);
-        assert!(shown.contains(id) && shown.contains("CR/1"), "{shown}");
+    let ids: Vec<String> = ["CR/1", "CR/2", "CR/3"]
+        .iter()
+        .map(|r| {
+            let id = env.ok(&["log", "arrest", "--date", "2017-11-15", "--ref", r]);
+            id.trim().to_string()
+        })
+        .collect();
+    let listed = env.ok(&["list"]);
+    for (id, r) in ids.iter().zip(["CR/1", "CR/2", "CR/3"]) {
+        let short = &id[id.len() - 12..];
+        let line = listed
+            .lines()
+            .find(|l| l.starts_with(short))
+            .unwrap_or_else(|| panic!("{short} not listed:\n{listed}"));
+        assert!(line.contains(r), "{line}");
+        let hyphenated_end = &id[id.len() - 17..];
+        for name in [id.as_str(), short, &short.to_uppercase(), hyphenated_end] {
+            let shown = env.ok(&["show", name]);
+            assert!(
+                shown.contains(id.as_str()) && shown.contains(r),
+                "{name}: {shown}"
+            );
+        }
     }
+    if ids.iter().all(|id| id[..8] == ids[0][..8]) {
+        assert_eq!(
+            env.rejects(&["amend", &ids[0][..8], "--count", "2", "--reason", "x"]),
+            format!(
+                "error: several event ids start or end with {}: give more of the id",
+                &ids[0][..8]
+            )
+        );
+    }
+    let short = &ids[1][ids[1].len() - 12..];
+    env.ok(&["amend", short, "--count", "2", "--reason", "two arrested"]);
+    assert!(env.ok(&["show", short]).contains("two arrested"));
+    assert_eq!(
+        env.rejects(&["show", "0123456789ab"]),
+        "error: no event id starts or ends with 0123456789ab (see `opweek list`)"
+    );
 }
 
 /// Every bad input: exit 1, one `error:` line naming the value and what was

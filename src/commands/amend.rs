@@ -17,7 +17,8 @@ use crate::validate::{Defaults, EventInput, Resolver};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The event's id, or its first 8 or more characters
+    /// The event's id, the short id `list` shows, or 8 or more characters
+    /// from the start or end of the id
     pub id: String,
     /// Why the record is corrected (kept in the history)
     #[arg(long, allow_hyphen_values = true)]

@@ -11,8 +11,8 @@ use crate::output::table;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The event's id as `log` printed it, or its first 8 or more characters as
-    /// `list` shows them
+    /// The event's id as `log` printed it, the short id `list` shows, or 8 or
+    /// more characters from the start or end of the id
     pub id: String,
 }
 

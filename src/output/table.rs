@@ -186,8 +186,9 @@ pub(crate) fn capitalise(s: &str) -> String {
     }
 }
 
-/// Events, one line each where the terminal allows. The id is shown by its
-/// first 8 characters, which `show`, `amend` and `void` accept.
+/// Events, one line each where the terminal allows. The id is shown short
+/// (`model::short_id`, its random end), which `show`, `amend` and `void`
+/// accept.
 pub fn events(events: &[Event], out: &mut dyn Write) -> io::Result<()> {
     let mut t = new_table(&[
         "Id", "Date", "Time", "Type", "N", "Officer", "Ref", "Detail",
@@ -200,7 +201,7 @@ pub fn events(events: &[Event], out: &mut dyn Write) -> io::Result<()> {
             type_key.push_str(" (voided)");
         }
         t.add_row(vec![
-            e.id.to_string()[..8].to_string(),
+            crate::model::short_id(&e.id),
             e.date.to_string(),
             e.time.map(crate::model::format_time).unwrap_or_default(),
             type_key,

@@ -194,31 +194,53 @@ impl Store {
         Ok(())
     }
 
-    /// The full id of the event a user named, by id or unique prefix. The
-    /// prefix becomes a range over the id index, not a scan.
+    /// The full id of the event a user named: by id, or by 8 or more hex
+    /// digits from the start of an id (a range over the id index) or from
+    /// its end (the short id `list` shows: a scan of the id index comparing
+    /// the last bytes, a few tens of milliseconds a million events). It must match one
+    /// event, at either end.
     pub fn resolve_event(&self, r: &EventRef) -> Result<Uuid> {
-        let prefix = match r {
+        let part = match r {
             EventRef::Id(id) => return Ok(*id),
-            EventRef::Prefix(p) => p,
+            EventRef::Partial(p) => p,
         };
+        let unknown = || StoreError::UnknownEventPart(part.clone());
         let bound = |pad: char| {
-            let mut hex = prefix.clone();
+            let mut hex = part.clone();
             while hex.len() < 32 {
                 hex.push(pad);
             }
-            Uuid::try_parse(&hex).map_err(|_| StoreError::UnknownEventPrefix(prefix.clone()))
+            Uuid::try_parse(&hex).map_err(|_| unknown())
         };
         let (low, high) = (bound('0')?, bound('f')?);
-        let mut stmt = self
+        let mut found: Vec<Uuid> = self
             .conn
-            .prepare_cached("SELECT uuid FROM event WHERE uuid BETWEEN ?1 AND ?2 LIMIT 2")?;
-        let found: Vec<Uuid> = stmt
+            .prepare_cached("SELECT uuid FROM event WHERE uuid BETWEEN ?1 AND ?2 LIMIT 2")?
             .query_map([low, high], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
+        // The whole bytes at the end, compared in SQL; an odd leading digit
+        // is checked here.
+        let tail: Vec<u8> = (0..part.len() / 2)
+            .map(|i| {
+                let at = part.len() - 2 * (i + 1);
+                u8::from_str_radix(&part[at..at + 2], 16).map_err(|_| unknown())
+            })
+            .rev()
+            .collect::<Result<_>>()?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT uuid FROM event WHERE substr(uuid, -?1) = ?2 LIMIT 100")?;
+        let ending = stmt.query_map(rusqlite::params![tail.len(), tail], |r| r.get(0))?;
+        for id in ending {
+            let id: Uuid = id?;
+            if id.simple().to_string().ends_with(part.as_str()) && !found.contains(&id) {
+                found.push(id);
+            }
+        }
         match found.as_slice() {
             [id] => Ok(*id),
-            [] => Err(StoreError::UnknownEventPrefix(prefix.clone())),
-            _ => Err(StoreError::AmbiguousEvent(prefix.clone())),
+            [] => Err(unknown()),
+            _ => Err(StoreError::AmbiguousEvent(part.clone())),
         }
     }
 
@@ -331,11 +353,49 @@ pub(crate) mod tests {
             s.insert_event(&e),
             Err(StoreError::DuplicateEvent(_))
         ));
-        let prefix = EventRef::Prefix(e.id.simple().to_string()[..10].to_string());
+        let prefix = EventRef::Partial(e.id.simple().to_string()[..10].to_string());
         assert_eq!(s.resolve_event(&prefix).unwrap(), e.id);
         assert!(matches!(
             s.event(crate::model::new_event_id()),
             Err(StoreError::UnknownEvent(_))
+        ));
+    }
+
+    /// An event is named by 8+ digits from either end of its id; a part
+    /// that matches two events, at whichever ends, is refused as ambiguous.
+    #[test]
+    fn events_are_named_by_either_end_of_their_id() {
+        let mut s = store_with_op();
+        let with_id = |hex: &str| {
+            let mut e = event("warrant", "2017-11-14", 1);
+            e.id = Uuid::try_parse(hex).unwrap();
+            e
+        };
+        let a = with_id("deadbeef-0000-7000-8000-00000000a1b2");
+        let b = with_id("01a00000-0000-7000-8000-0000deadbeef");
+        let c = with_id("01a00000-0000-7000-8000-00000123abcd");
+        for e in [&a, &b, &c] {
+            s.insert_event(e).unwrap();
+        }
+        let part = |p: &str| s.resolve_event(&EventRef::Partial(p.into()));
+        // The short id `list` shows, and an odd number of digits from the end.
+        assert_eq!(part(&crate::model::short_id(&c.id)).unwrap(), c.id);
+        assert_eq!(part("00123abcd").unwrap(), c.id);
+        assert_eq!(part("0000a1b2").unwrap(), a.id);
+        // From the start: unique for `a`, shared by `b` and `c`.
+        assert_eq!(part("deadbeef0").unwrap(), a.id);
+        assert!(matches!(
+            part("01a00000"),
+            Err(StoreError::AmbiguousEvent(_))
+        ));
+        // The start of `a` is the end of `b`.
+        assert!(matches!(
+            part("deadbeef"),
+            Err(StoreError::AmbiguousEvent(_))
+        ));
+        assert!(matches!(
+            part("12345678"),
+            Err(StoreError::UnknownEventPart(_))
         ));
     }
 

@@ -45,9 +45,9 @@ pub enum StoreError {
     DuplicateType(String),
     #[error("no event with id {0} (see `opweek list`)")]
     UnknownEvent(Uuid),
-    #[error("no event id starts with {0} (see `opweek list`)")]
-    UnknownEventPrefix(String),
-    #[error("several event ids start with {0}: give more of the id")]
+    #[error("no event id starts or ends with {0} (see `opweek list`)")]
+    UnknownEventPart(String),
+    #[error("several event ids start or end with {0}: give more of the id")]
     AmbiguousEvent(String),
     #[error("an event with id {0} is already stored")]
     DuplicateEvent(Uuid),
