@@ -59,10 +59,13 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 /// The operating-system user, for `recorded_by` when neither `--user` nor
-/// OPWEEK_USER is given.
+/// OPWEEK_USER is given: the login's name, else the account the process runs
+/// as (cron, services and `su` may set no USER), "unknown" only if neither
+/// can be found.
 fn os_user() -> String {
     ["USER", "USERNAME", "LOGNAME"]
         .iter()
         .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+        .or_else(|| whoami::username().ok().filter(|v| !v.is_empty()))
         .unwrap_or_else(|| "unknown".to_string())
 }

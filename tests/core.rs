@@ -718,3 +718,36 @@ fn a_database_error_names_its_cause_once() {
     assert!(err.starts_with("error: "), "{err}");
     assert_eq!(err.matches("file is not a database").count(), 1, "{err}");
 }
+
+/// `recorded_by` without `--user` or OPWEEK_USER: the login's USER, else the
+/// account the process runs as (cron and services may set no USER), never
+/// "unknown" on a normal system.
+#[test]
+fn recorded_by_falls_back_to_the_login_then_the_account() {
+    let env = TestEnv::new();
+    env.reference_op();
+    let account = std::process::Command::new("id")
+        .arg("-un")
+        .output()
+        .unwrap();
+    let account = String::from_utf8(account.stdout)
+        .unwrap()
+        .trim()
+        .to_string();
+    for (user, expected) in [(Some("jsmith"), "jsmith"), (None, account.as_str())] {
+        let mut cmd = env.cmd(&["log", "warrant", "--date", "2017-11-14"]);
+        cmd.env_remove("OPWEEK_USER")
+            .env_remove("USER")
+            .env_remove("USERNAME")
+            .env_remove("LOGNAME");
+        if let Some(u) = user {
+            cmd.env("USER", u);
+        }
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let id = String::from_utf8(out.stdout).unwrap();
+        let shown = env.ok(&["show", id.trim()]);
+        let line = shown.lines().find(|l| l.contains("recorded_by")).unwrap();
+        assert!(line.contains(expected), "{line}");
+    }
+}
