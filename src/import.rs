@@ -13,7 +13,7 @@ use crate::chain::EventDigest;
 use crate::csvio::{self, EventColumns};
 use crate::model::Event;
 use crate::store::{Outcome, Store, StoreError};
-use crate::validate::{Defaults, Resolver};
+use crate::validate::{retired_message, Defaults, Resolver, RetiredTypes};
 
 /// One refused row, as `FILE:LINE: column: message` shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -280,6 +280,7 @@ pub fn import<R: Read + Send>(
         return Err(bad_header(ctx));
     }
     let defaults = Defaults {
+        retired: RetiredTypes::Accept,
         today: ctx.today,
         date: None,
         operation: options.operation.clone(),
@@ -323,6 +324,11 @@ pub fn import<R: Read + Send>(
                             summary.new_ids += 1;
                         }
                         match importer.insert(event)? {
+                            // A row of a retired type is welcome only if it
+                            // is already stored (a re-imported export).
+                            Outcome::Inserted if resolver.is_retired(&event.type_key) => {
+                                problems.report(row.line, "type", retired_message(&event.type_key))
+                            }
                             Outcome::Inserted => summary.imported += 1,
                             Outcome::Existing(stored) | Outcome::Repeated(stored)
                                 if differences(&stored, event, &columns, "").is_empty() =>

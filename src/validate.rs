@@ -90,6 +90,8 @@ fn field_err(field: &'static str, message: impl ToString) -> FieldError {
 /// What a new event takes when the input leaves a field out.
 #[derive(Debug, Clone)]
 pub struct Defaults {
+    /// Which retired types an event may have.
+    pub retired: RetiredTypes,
     pub today: NaiveDate,
     /// Used when the input has no date (`log` without `--date`).
     pub date: Option<NaiveDate>,
@@ -97,6 +99,26 @@ pub struct Defaults {
     pub operation: Option<String>,
     pub recorded_by: String,
     pub recorded_at: String,
+}
+
+/// A retired type keeps its events but takes no new ones: which events
+/// count as new depends on the command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RetiredTypes {
+    /// `log`: every event is new.
+    Refuse,
+    /// `amend`: the event may keep the type it has (a correction to an
+    /// existing record), but not move to another retired one.
+    Keep(String),
+    /// `import`: accepted here, because only the store knows whether the
+    /// row is already stored (then skipped) or new (then refused; see
+    /// `import.rs`).
+    Accept,
+}
+
+/// Why an event of retired type `key` is refused.
+pub fn retired_message(key: &str) -> String {
+    format!("activity type {key:?} is retired and takes no new events")
 }
 
 /// Known operations and types, by code and key.
@@ -173,7 +195,16 @@ impl Resolver {
         }
     }
 
-    fn activity_type(&self, key: Option<&str>) -> Result<&ActivityType, FieldError> {
+    /// Whether `key` names a retired type.
+    pub fn is_retired(&self, key: &str) -> bool {
+        self.types.get(key).is_some_and(|t| t.retired)
+    }
+
+    fn activity_type(
+        &self,
+        key: Option<&str>,
+        retired: &RetiredTypes,
+    ) -> Result<&ActivityType, FieldError> {
         let key = key.map(str::trim).ok_or_else(|| {
             field_err(
                 "type",
@@ -186,11 +217,13 @@ impl Resolver {
                 format!("unknown activity type {key:?} (see `opweek type list`)"),
             )
         })?;
-        if t.retired {
-            return Err(field_err(
-                "type",
-                format!("activity type {key:?} is retired and takes no new events"),
-            ));
+        let allowed = match retired {
+            RetiredTypes::Refuse => false,
+            RetiredTypes::Keep(kept) => *kept == t.key,
+            RetiredTypes::Accept => true,
+        };
+        if t.retired && !allowed {
+            return Err(field_err("type", retired_message(key)));
         }
         Ok(t)
     }
@@ -223,7 +256,7 @@ impl Resolver {
         );
         let type_key = keep(
             &mut errors,
-            self.activity_type(given(&input.type_key))
+            self.activity_type(given(&input.type_key), &defaults.retired)
                 .map(|t| t.key.clone()),
         );
         let date = keep(
@@ -353,6 +386,7 @@ mod tests {
 
     fn defaults() -> Defaults {
         Defaults {
+            retired: RetiredTypes::Refuse,
             today: d("2017-11-15"),
             date: Some(d("2017-11-15")),
             operation: None,
@@ -409,5 +443,30 @@ mod tests {
         let errors = resolver().event_errors(i, &defaults()).unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|e| e.field).collect();
         assert_eq!(fields, ["type", "date", "time", "count"]);
+    }
+
+    /// A retired type takes no new events: `log` refuses it, `amend` lets
+    /// an event keep it but not move to it, `import` leaves it to the store.
+    #[test]
+    fn retired_types_refused_only_for_new_events() {
+        let r = resolver();
+        let with = |retired: RetiredTypes| Defaults {
+            retired,
+            ..defaults()
+        };
+        let err = r
+            .event(input("old"), &with(RetiredTypes::Refuse))
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "activity type \"old\" is retired and takes no new events"
+        );
+        let kept = r.event(input("old"), &with(RetiredTypes::Keep("old".into())));
+        assert_eq!(kept.unwrap().type_key, "old");
+        assert!(r
+            .event(input("old"), &with(RetiredTypes::Keep("warrant".into())))
+            .is_err());
+        assert!(r.event(input("old"), &with(RetiredTypes::Accept)).is_ok());
+        assert!(r.is_retired("old") && !r.is_retired("warrant"));
     }
 }

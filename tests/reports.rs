@@ -118,6 +118,62 @@ fn briefing_words_follow_the_events_and_the_types_phrase() {
         .contains("warrant,Warrants,2\n"));
 }
 
+/// Retiring a type must not lock its events: they can still be corrected,
+/// and an export holding them can still be re-imported (skipped, not
+/// refused). What it refuses is new events: logged, moved into it by an
+/// amendment, or imported.
+#[test]
+fn a_retired_type_keeps_its_events_correctable_and_re_importable() {
+    let env = demo();
+    let export = env.path("export.csv");
+    env.ok(&["export", "-o", export.to_str().unwrap()]);
+    env.ok(&["type", "retire", "school-session"]);
+
+    let err = env.ok_stderr(&["import", export.to_str().unwrap()]);
+    assert_eq!(err, "imported 0, skipped 107 already present\n");
+
+    let id_of = |ty: &str| -> String {
+        let json: serde_json::Value =
+            serde_json::from_str(&env.ok(&["list", "--type", ty, "--format", "json"])).unwrap();
+        json[0]["id"].as_str().unwrap().to_string()
+    };
+    let session = id_of("school-session");
+    env.ok(&["amend", &session, "--count", "2", "--reason", "two classes"]);
+    assert!(env
+        .ok(&["report", "--format", "csv"])
+        .contains("school-session,School sessions,10\n"));
+
+    let warrant = id_of("warrant");
+    assert_eq!(
+        env.rejects(&[
+            "amend",
+            &warrant,
+            "--type",
+            "school-session",
+            "--reason",
+            "x"
+        ]),
+        "error: activity type \"school-session\" is retired and takes no new events"
+    );
+    let new = env.write(
+        "new.csv",
+        "operation,type,date\n\
+         nov17-mersey,warrant,2017-11-14\n\
+         nov17-mersey,school-session,2017-11-15\n",
+    );
+    let before = env.snapshot();
+    let err = env.fails(1, &["import", new.to_str().unwrap()]);
+    let name = new.display();
+    assert_eq!(
+        err,
+        format!(
+            "{name}:3: type: activity type \"school-session\" is retired and takes no new events\n\
+             error: 1 invalid row in {name}; nothing was imported\n"
+        )
+    );
+    assert_eq!(env.snapshot(), before);
+}
+
 #[test]
 fn markdown_is_a_table_to_paste() {
     let env = demo();

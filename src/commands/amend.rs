@@ -13,7 +13,7 @@ use crate::model::{
     parse_event_ref, required_text, Event, EventRef, HistoryEntry, Status, EXPORT_HEADER,
 };
 use crate::store::{Change, Store};
-use crate::validate::{Defaults, EventInput, Resolver};
+use crate::validate::{Defaults, EventInput, Resolver, RetiredTypes};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -41,6 +41,7 @@ pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
     let input = overlay(EventInput::from_event(&old), &a);
     let resolver = Resolver::new(store.operations()?, store.activity_types()?);
     let defaults = Defaults {
+        retired: RetiredTypes::Keep(old.type_key.clone()),
         today: ctx.today,
         date: None,
         operation: None,

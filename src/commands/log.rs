@@ -7,7 +7,7 @@ use std::io::Write;
 use anyhow::Result;
 
 use super::Context;
-use crate::validate::{Defaults, EventInput, Resolver};
+use crate::validate::{Defaults, EventInput, Resolver, RetiredTypes};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -93,6 +93,7 @@ pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
     let mut store = ctx.open()?;
     let resolver = Resolver::new(store.operations()?, store.activity_types()?);
     let defaults = Defaults {
+        retired: RetiredTypes::Refuse,
         today: ctx.today,
         date: Some(ctx.today),
         operation: None,
