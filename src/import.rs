@@ -11,8 +11,8 @@ use thiserror::Error;
 
 use crate::chain::EventDigest;
 use crate::csvio::{self, EventColumns};
-use crate::model::Event;
-use crate::store::{Outcome, Store, StoreError};
+use crate::model::{Event, Status};
+use crate::store::{Change, Outcome, Store, StoreError};
 use crate::validate::{retired_message, Defaults, Resolver, RetiredTypes};
 
 /// One refused row, as `FILE:LINE: column: message` shows it.
@@ -30,6 +30,12 @@ pub struct Options {
     /// Operation for rows that name none.
     pub operation: Option<String>,
     pub dry_run: bool,
+    /// Apply a row whose id is stored with other content as a correction
+    /// (an amendment, or a void) instead of refusing it: a force's later
+    /// export carrying its own corrections.
+    pub accept_changes: bool,
+    /// Why, for the history of each correction (default: the file's name).
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -38,6 +44,11 @@ pub struct Summary {
     pub imported: u64,
     /// Rows whose id was already stored with the same content.
     pub skipped: u64,
+    /// Stored events changed to the file's values (`accept_changes`),
+    /// voided ones included.
+    pub corrected: u64,
+    /// Of those, the ones the file voids.
+    pub voided: u64,
     /// Rows without an id, which were given new ones.
     pub new_ids: u64,
     pub dry_run: bool,
@@ -292,6 +303,13 @@ pub fn import<R: Read + Send>(
         dry_run: options.dry_run,
         ..Summary::default()
     };
+    let reason = options
+        .reason
+        .clone()
+        .unwrap_or_else(|| format!("correction in {}", ctx.file));
+    // Ids this import corrected: a later row with the same id must agree.
+    // Corrections are few, so this stays small however large the file.
+    let mut corrected = std::collections::HashSet::new();
     let mut importer = store.importer()?;
     // Two stages on two threads: this one reads and validates rows, the
     // caller's thread writes them. SQLite's b-tree work is most of an
@@ -335,25 +353,53 @@ pub fn import<R: Read + Send>(
                             {
                                 summary.skipped += 1;
                             }
+                            // Corrected by an earlier row of this file, which
+                            // this one contradicts.
+                            Outcome::Existing(stored) if corrected.contains(&event.id) => {
+                                problems.report(row.line, "id", repeated(&stored, event, &columns))
+                            }
+                            Outcome::Existing(stored) if options.accept_changes => {
+                                match correction(&stored, event, &columns, &resolver) {
+                                    Ok(new) => {
+                                        let voids = new.status != stored.status;
+                                        let change = Change {
+                                            action: if voids { "void" } else { "amend" },
+                                            changed_by: ctx.user.to_string(),
+                                            changed_at: ctx.now.to_string(),
+                                            reason: reason.clone(),
+                                            changes: serde_json::Value::Object(
+                                                stored.changes_to(&new),
+                                            )
+                                            .to_string(),
+                                        };
+                                        importer.correct(&stored, &new, &change)?;
+                                        corrected.insert(event.id);
+                                        summary.corrected += 1;
+                                        summary.voided += u64::from(voids);
+                                    }
+                                    Err(why) => problems.report(
+                                        row.line,
+                                        "id",
+                                        format!(
+                                            "{} cannot be corrected from the file: {why}",
+                                            event.id
+                                        ),
+                                    ),
+                                }
+                            }
                             Outcome::Existing(stored) => problems.report(
                                 row.line,
                                 "id",
                                 format!(
-                                    "{} is already stored with other content: {}",
+                                    "{} is already stored with other content: {} \
+                                     (to apply the file's values as corrections, import with --accept-changes)",
                                     event.id,
                                     differences(&stored, event, &columns, "stored").join("; ")
                                 ),
                             ),
-                            Outcome::Repeated(stored) => problems.report(
-                                row.line,
-                                "id",
-                                format!(
-                                    "{} is on an earlier row of this file with other content \
-                                     (a copied row? clear the id to make it a new event): {}",
-                                    event.id,
-                                    differences(&stored, event, &columns, "earlier row").join("; ")
-                                ),
-                            ),
+                            Outcome::Repeated(stored) => {
+                                problems.report(row.line, "id", repeated(&stored, event, &columns))
+                            }
                         }
                     }
                 }
@@ -406,6 +452,55 @@ fn invalid(ctx: &Context, count: u64) -> ImportError {
         file: ctx.file.to_string(),
         count,
     }
+}
+
+/// Why a row is refused whose id an earlier row of the file stored (or
+/// corrected) with other content.
+fn repeated(earlier: &Event, row: &Event, columns: &EventColumns) -> String {
+    format!(
+        "{} is on an earlier row of this file with other content \
+         (a copied row? clear the id to make it a new event): {}",
+        row.id,
+        differences(earlier, row, columns, "earlier row").join("; ")
+    )
+}
+
+/// The stored event as the file's row corrects it, or why the row cannot
+/// be a correction of it. The file's values win, except that: who recorded
+/// the event and when are the record's origin, not something a correction
+/// changes (a row that differs there is another record under the same id);
+/// a voided event stays as it is (opweek never un-voids or amends one); and
+/// a retired type takes no events moved into it. Columns the file lacks
+/// keep the stored values (`recorded_*`, `status`).
+fn correction(
+    stored: &Event,
+    row: &Event,
+    columns: &EventColumns,
+    resolver: &Resolver,
+) -> Result<Event, String> {
+    if stored.status == Status::Voided {
+        return Err("the stored event is voided, and a voided event is not changed".into());
+    }
+    for (name, was, now) in [
+        ("recorded_by", &stored.recorded_by, &row.recorded_by),
+        ("recorded_at", &stored.recorded_at, &row.recorded_at),
+    ] {
+        if columns.has(name) && was != now {
+            return Err(format!(
+                "{name} differs (stored {was:?}, file {now:?}): not the same record"
+            ));
+        }
+    }
+    if row.type_key != stored.type_key && resolver.is_retired(&row.type_key) {
+        return Err(retired_message(&row.type_key));
+    }
+    let mut new = row.clone();
+    new.recorded_by = stored.recorded_by.clone();
+    new.recorded_at = stored.recorded_at.clone();
+    if !columns.has("status") {
+        new.status = stored.status;
+    }
+    Ok(new)
 }
 
 /// The fields in which `new` differs from `stored`, as `field: {was} "old",
@@ -509,6 +604,108 @@ mod tests {
         );
     }
 
+    /// `--accept-changes`: a stored event the file changes is amended, or
+    /// voided; what cannot be a correction is still refused, with the whole
+    /// file.
+    #[test]
+    fn accepted_changes_amend_or_void_and_the_rest_is_refused() {
+        let accept = Options {
+            accept_changes: true,
+            ..Options::default()
+        };
+        let (a, b) = (
+            "015fb413-d700-71f2-a652-c83c3459d7ce",
+            "015fb413-d700-71f2-a652-c83c3459d7cf",
+        );
+        let header = "id,operation,type,date,count,recorded_by,recorded_at,status";
+        let row = |id: &str, count: u32, by: &str, status: &str| {
+            format!("{id},nov17,warrant,2017-11-13,{count},{by},2017-11-13T09:00:00Z,{status}")
+        };
+        let mut s = store();
+        let first = format!(
+            "{header}\n{}\n{}\n",
+            row(a, 1, "x", "active"),
+            row(b, 1, "x", "active")
+        );
+        run(&mut s, &first, &Options::default()).0.unwrap();
+
+        // Recorded by someone else: another record under the same id.
+        let (r, p) = run(
+            &mut s,
+            &format!("{header}\n{}\n", row(a, 2, "y", "active")),
+            &accept,
+        );
+        assert!(r.is_err());
+        assert_eq!(
+            p[0].message,
+            format!("{a} cannot be corrected from the file: recorded_by differs (stored \"x\", file \"y\"): not the same record")
+        );
+        // Corrected, then contradicted by a later row of the same file.
+        let (r, p) = run(
+            &mut s,
+            &format!(
+                "{header}\n{}\n{}\n",
+                row(a, 2, "x", "active"),
+                row(a, 3, "x", "active")
+            ),
+            &accept,
+        );
+        assert!(r.is_err());
+        assert_eq!((p.len(), p[0].line), (1, 3));
+        assert!(
+            p[0].message.contains("earlier row of this file"),
+            "{}",
+            p[0].message
+        );
+        assert_eq!(s.event(a.parse().unwrap()).unwrap().count, 1, "rolled back");
+
+        // Both applied: one amended, one voided, each with its history row.
+        let later = format!(
+            "{header}\n{}\n{}\n",
+            row(a, 2, "x", "active"),
+            row(b, 1, "x", "voided")
+        );
+        let summary = run(&mut s, &later, &accept).0.unwrap();
+        assert_eq!(
+            (
+                summary.imported,
+                summary.skipped,
+                summary.corrected,
+                summary.voided
+            ),
+            (0, 0, 2, 1)
+        );
+        assert_eq!(s.event(a.parse().unwrap()).unwrap().count, 2);
+        let history = s.history(b.parse().unwrap()).unwrap();
+        let last = history.last().unwrap();
+        assert_eq!(
+            (
+                last.action.as_str(),
+                last.reason.as_str(),
+                last.changed_by.as_str()
+            ),
+            ("void", "correction in f.csv", "u")
+        );
+        assert_eq!(
+            last.changes,
+            r#"{"status":{"old":"active","new":"voided"}}"#
+        );
+        assert!(s.event_problems(10).unwrap().is_empty());
+
+        // A voided event is not changed again, not even back to active; the
+        // older file's count for `a` would be applied, but the file fails.
+        let (r, p) = run(&mut s, &first, &accept);
+        assert!(r.is_err());
+        let messages: Vec<&str> = p.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [format!(
+                "{b} cannot be corrected from the file: the stored event is voided, and a voided event is not changed"
+            )]
+        );
+        assert_eq!(s.event(a.parse().unwrap()).unwrap().count, 2, "rolled back");
+    }
+
     #[test]
     fn every_bad_row_is_reported_and_nothing_written() {
         let mut s = store();
@@ -519,7 +716,7 @@ mod tests {
             csv,
             &Options {
                 operation: Some("nov17".into()),
-                dry_run: false,
+                ..Options::default()
             },
         );
         assert!(matches!(r, Err(ImportError::Invalid { count: 3, .. })));
@@ -607,8 +804,8 @@ mod tests {
             &mut s,
             "operation,type,date\nnov17,arrest,2017-11-15\n",
             &Options {
-                operation: None,
                 dry_run: true,
+                ..Options::default()
             },
         );
         assert_eq!(r.unwrap().imported, 1);

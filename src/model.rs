@@ -248,6 +248,18 @@ pub const EXPORT_HEADER: [&str; 18] = [
 ];
 
 impl Event {
+    /// The history's account of a change from `self` to `new`: `{"field":
+    /// {"old": .., "new": ..}}` for each field that differs, values as
+    /// exported (empty = none). `check` undoes changes from this form.
+    pub fn changes_to(&self, new: &Event) -> serde_json::Map<String, serde_json::Value> {
+        EXPORT_HEADER
+            .iter()
+            .zip(self.to_record().into_iter().zip(new.to_record()))
+            .filter(|(_, (a, b))| a != b)
+            .map(|(name, (a, b))| (name.to_string(), serde_json::json!({"old": a, "new": b})))
+            .collect()
+    }
+
     /// The event as export cells, in `EXPORT_HEADER` order.
     pub fn to_record(&self) -> [String; 18] {
         let opt = |v: &Option<String>| v.clone().unwrap_or_default();

@@ -363,3 +363,72 @@ fn spreadsheet_formulas_are_guarded_on_export_and_restored_on_import() {
     other.ok(&["import", file.to_str().unwrap()]);
     assert_eq!(other.ok(&["export"]), export);
 }
+
+/// The regional merge over a week: a force corrects its records after its
+/// first export (an amendment and a void) and sends a new export. Imported
+/// plainly, the corrections are conflicts and nothing is written; with
+/// `--accept-changes` they are applied, each with its history, and the
+/// coordinator's figures match the force's again.
+#[test]
+fn a_forces_later_export_carries_its_corrections_with_accept_changes() {
+    let (force, week1) = exported_week();
+    let coordinator = fresh();
+    let first = coordinator.write("week1.csv", &week1);
+    coordinator.ok(&["import", first.to_str().unwrap()]);
+
+    let id_of = |ty: &str| -> String {
+        let json: serde_json::Value =
+            serde_json::from_str(&force.ok(&["list", "--type", ty, "--format", "json"])).unwrap();
+        json[0]["id"].as_str().unwrap().to_string()
+    };
+    let (seizure, arrest) = (id_of("device-seizure"), id_of("arrest"));
+    force.ok(&["amend", &seizure, "--count", "1", "--reason", "exhibit log"]);
+    force.ok(&["void", &arrest, "--reason", "logged twice"]);
+    let second = coordinator.write("week2.csv", force.ok(&["export"]));
+    let second = second.to_str().unwrap();
+    let tallies = |env: &TestEnv| env.ok(&["report", "--format", "csv"]);
+    assert_ne!(tallies(&coordinator), tallies(&force));
+
+    let before = coordinator.snapshot();
+    let err = coordinator.fails(1, &["import", second]);
+    assert!(
+        err.contains(&format!(
+            "{seizure} is already stored with other content: count: stored "
+        )) && err.contains("import with --accept-changes")
+            && err.ends_with(&format!(
+                "error: 2 invalid rows in {second}; nothing was imported\n"
+            )),
+        "{err}"
+    );
+    // --reason belongs to --accept-changes: a usage error alone.
+    coordinator.fails(2, &["import", second, "--reason", "x"]);
+    let dry = coordinator.ok_stderr(&["import", second, "--accept-changes", "--dry-run"]);
+    assert_eq!(
+        dry,
+        "dry run: 107 rows valid; would import 0, skip 105 already present, correct 2 (1 voided); nothing written\n"
+    );
+    assert_eq!(coordinator.snapshot(), before);
+
+    let done = coordinator.ok_stderr(&["import", second, "--accept-changes"]);
+    assert_eq!(
+        done,
+        "imported 0, skipped 105 already present, corrected 2 (1 voided)\n"
+    );
+    assert_eq!(tallies(&coordinator), tallies(&force));
+    let shown = coordinator.ok(&["show", &seizure]);
+    assert!(
+        shown.contains("amend") && shown.contains(&format!("correction in {second}")),
+        "{shown}"
+    );
+    assert!(coordinator.ok(&["check"]).contains("events: as recorded\n"));
+
+    // The same export again changes nothing, with or without the option.
+    for extra in [&[][..], &["--accept-changes"][..]] {
+        let mut args = vec!["import", second];
+        args.extend_from_slice(extra);
+        assert_eq!(
+            coordinator.ok_stderr(&args),
+            "imported 0, skipped 107 already present\n"
+        );
+    }
+}

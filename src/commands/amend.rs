@@ -5,13 +5,10 @@
 use std::io::Write;
 
 use anyhow::{bail, Result};
-use serde_json::{json, Map};
 
 use super::log::FieldArgs;
 use super::Context;
-use crate::model::{
-    parse_event_ref, required_text, Event, EventRef, HistoryEntry, Status, EXPORT_HEADER,
-};
+use crate::model::{parse_event_ref, required_text, Event, EventRef, HistoryEntry, Status};
 use crate::store::{Change, Store};
 use crate::validate::{Defaults, EventInput, Resolver, RetiredTypes};
 
@@ -109,7 +106,7 @@ pub(super) fn record(
     reason: String,
     ctx: &Context,
 ) -> Result<HistoryEntry> {
-    let changes = changes(old, new);
+    let changes = old.changes_to(new);
     if changes.is_empty() {
         bail!("nothing to change: the values given are the event's current values");
     }
@@ -121,15 +118,4 @@ pub(super) fn record(
         changes: serde_json::Value::Object(changes).to_string(),
     };
     Ok(store.change_event(old, new, &change)?)
-}
-
-/// `{"field": {"old": .., "new": ..}}` for each field that differs, values as
-/// exported (empty = none).
-fn changes(old: &Event, new: &Event) -> Map<String, serde_json::Value> {
-    EXPORT_HEADER
-        .iter()
-        .zip(old.to_record().into_iter().zip(new.to_record()))
-        .filter(|(_, (a, b))| a != b)
-        .map(|(name, (a, b))| (name.to_string(), json!({"old": a, "new": b})))
-        .collect()
 }

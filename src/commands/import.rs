@@ -1,7 +1,8 @@
-//! `opweek import FILE [--op CODE] [--dry-run]`: load events from the export
-//! CSV — a team's spreadsheet or another force's export. All rows valid or
-//! nothing is written; each bad row is reported as `FILE:LINE: column:
-//! message` on stderr.
+//! `opweek import FILE [--op CODE] [--dry-run] [--accept-changes [--reason
+//! TEXT]]`: load events from the export CSV — a team's spreadsheet or
+//! another force's export, first or later (then carrying that force's
+//! corrections). All rows valid or nothing is written; each bad row is
+//! reported as `FILE:LINE: column: message` on stderr.
 
 use std::fs::File;
 use std::io::{BufReader, IsTerminal, Write};
@@ -12,7 +13,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::Context;
 use crate::import::{self, Options, Problem, Summary};
-use crate::model::check_operation_code;
+use crate::model::{check_operation_code, required_text};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -24,6 +25,15 @@ pub struct Args {
     /// Check every row and report, but write nothing
     #[arg(long)]
     pub dry_run: bool,
+    /// Apply rows whose id is stored with other content as corrections
+    /// (amended, or voided when the file says so), each kept in the history,
+    /// instead of refusing them: a force's later export
+    #[arg(long)]
+    pub accept_changes: bool,
+    /// Why, for the history of each correction [default: "correction in
+    /// FILE"]
+    #[arg(long, value_name = "TEXT", requires = "accept_changes")]
+    pub reason: Option<String>,
 }
 
 pub fn run(a: Args, ctx: &Context, _out: &mut dyn Write) -> Result<()> {
@@ -44,9 +54,16 @@ pub fn run(a: Args, ctx: &Context, _out: &mut dyn Write) -> Result<()> {
         user: &ctx.user,
         now: &now,
     };
+    let reason = a
+        .reason
+        .as_deref()
+        .map(|r| required_text("reason", r))
+        .transpose()?;
     let options = Options {
         operation,
         dry_run: a.dry_run,
+        accept_changes: a.accept_changes,
+        reason,
     };
     let mut on_problem = |p: &Problem| {
         progress.suspend(|| eprintln!("{name}:{}: {}: {}", p.line, p.column, p.message));
@@ -80,14 +97,22 @@ fn progress_bar(size: u64) -> ProgressBar {
 }
 
 fn describe(s: &Summary) -> String {
+    let corrected = match (s.corrected, s.voided) {
+        (0, _) => String::new(),
+        (n, 0) => format!(", {} {n}", if s.dry_run { "correct" } else { "corrected" }),
+        (n, v) => format!(
+            ", {} {n} ({v} voided)",
+            if s.dry_run { "correct" } else { "corrected" }
+        ),
+    };
     let mut text = if s.dry_run {
         format!(
-            "dry run: {} rows valid; would import {}, skip {} already present; nothing written",
+            "dry run: {} rows valid; would import {}, skip {} already present{corrected}; nothing written",
             s.rows, s.imported, s.skipped
         )
     } else {
         format!(
-            "imported {}, skipped {} already present",
+            "imported {}, skipped {} already present{corrected}",
             s.imported, s.skipped
         )
     };

@@ -173,35 +173,34 @@ fn entry_from_row(row: &Row) -> rusqlite::Result<HistoryEntry> {
     })
 }
 
-impl Store {
-    /// Replaces `old` with `new` (same id) and appends one history row, in
-    /// one transaction. Refused if the event changed since `old` was read.
-    pub fn change_event(
-        &mut self,
-        old: &Event,
-        new: &Event,
-        change: &Change,
-    ) -> Result<HistoryEntry> {
-        let tx = self.write()?;
-        let current = {
-            let reader = super::events::EventReader::load(&tx)?;
-            let mut stmt = tx.prepare_cached(&format!(
-                "SELECT {} FROM event e WHERE e.uuid = ?1",
-                super::events::COLUMNS
-            ))?;
-            let mut rows = stmt.query([old.id])?;
-            match rows.next()? {
-                Some(row) => reader.event_from_row(row)?,
-                None => return Err(StoreError::UnknownEvent(old.id)),
-            }
-        };
-        if &current != old {
-            return Err(StoreError::Conflict(format!(
+/// Replaces `old` with `new` (same id) and appends one history row, inside
+/// the caller's write transaction. Refused if the event changed since `old`
+/// was read.
+pub(super) fn replace_event(
+    conn: &Connection,
+    old: &Event,
+    new: &Event,
+    change: &Change,
+) -> Result<HistoryEntry> {
+    let current = {
+        let reader = super::events::EventReader::load(conn)?;
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {} FROM event e WHERE e.uuid = ?1",
+            super::events::COLUMNS
+        ))?;
+        let mut rows = stmt.query([old.id])?;
+        match rows.next()? {
+            Some(row) => reader.event_from_row(row)?,
+            None => return Err(StoreError::UnknownEvent(old.id)),
+        }
+    };
+    if &current != old {
+        return Err(StoreError::Conflict(format!(
                 "event {} was changed by someone else meanwhile; look again with `opweek show` and retry",
                 old.id
             )));
-        }
-        tx.execute(
+    }
+    conn.execute(
             "UPDATE event SET
                 op_id = (SELECT id FROM operation WHERE code = ?2),
                 type_id = (SELECT id FROM activity_type WHERE key = ?3),
@@ -227,15 +226,28 @@ impl Store {
                 new.status.as_str(),
             ],
         )?;
-        let entry = append(
-            &tx,
-            new.id,
-            change.action,
-            &change.changed_by,
-            &change.changed_at,
-            &change.reason,
-            &change.changes,
-        )?;
+    append(
+        conn,
+        new.id,
+        change.action,
+        &change.changed_by,
+        &change.changed_at,
+        &change.reason,
+        &change.changes,
+    )
+}
+
+impl Store {
+    /// Replaces `old` with `new` (same id) and appends one history row, in
+    /// one transaction. Refused if the event changed since `old` was read.
+    pub fn change_event(
+        &mut self,
+        old: &Event,
+        new: &Event,
+        change: &Change,
+    ) -> Result<HistoryEntry> {
+        let tx = self.write()?;
+        let entry = replace_event(&tx, old, new, change)?;
         tx.commit()?;
         Ok(entry)
     }

@@ -12,11 +12,11 @@ use rusqlite::{ffi, Connection, Statement, ToSql};
 use uuid::Uuid;
 
 use super::events::{ascii, row_values, EventReader, COLUMNS, INSERT_COLUMNS};
-use super::history::Seal;
+use super::history::{Change, Seal};
 use super::{Result, Store, StoreError};
 use crate::chain::EventDigest;
 use crate::dates::iso_date;
-use crate::model::{hh_mm, Event};
+use crate::model::{hh_mm, Event, HistoryEntry};
 
 /// What happened to one row.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -325,6 +325,13 @@ impl Importer<'_> {
                 e.id
             ))),
         }
+    }
+
+    /// Replaces the stored event `old` with `new` (a correction the file
+    /// carries: `import --accept-changes`) and appends its history row, in
+    /// this import's transaction: committed with the import or not at all.
+    pub fn correct(&mut self, old: &Event, new: &Event, change: &Change) -> Result<HistoryEntry> {
+        super::history::replace_event(self.conn, old, new, change)
     }
 
     /// Writes the history row sealing the events stored, builds the indexes
