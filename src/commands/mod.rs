@@ -48,9 +48,26 @@ impl Context {
         }
         let mut store = Store::open(&self.db)
             .with_context(|| format!("cannot open database {}", self.db.display()))?;
+        if let Some(warning) = journal_warning(&self.db, store.journal_mode()) {
+            eprintln!("{warning}");
+        }
         store.set_actor(&self.user);
         Ok(store)
     }
+}
+
+/// A warning when SQLite would not put the database at `db` in WAL mode: it
+/// still works, durably, but readers wait for writers, and the usual cause
+/// is a filesystem that cannot share memory between processes.
+fn journal_warning(db: &std::path::Path, mode: &str) -> Option<String> {
+    (!mode.eq_ignore_ascii_case("wal")).then(|| {
+        format!(
+            "warning: SQLite could not switch {} to WAL journaling (it kept {mode:?}), \
+             so reports wait while someone writes; the filesystem may not support it: \
+             keep the database on a local disk",
+            db.display()
+        )
+    })
 }
 
 pub fn run(command: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
@@ -79,4 +96,23 @@ pub fn default_data_dir() -> PathBuf {
     dirs::data_dir()
         .map(|d| d.join("opweek"))
         .unwrap_or_else(|| PathBuf::from("."))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_not_in_wal_mode_is_warned_about() {
+        let db = std::path::Path::new("/mnt/share/week.db");
+        assert_eq!(journal_warning(db, "wal"), None);
+        assert_eq!(
+            journal_warning(db, "delete").as_deref(),
+            Some(
+                "warning: SQLite could not switch /mnt/share/week.db to WAL journaling \
+                 (it kept \"delete\"), so reports wait while someone writes; the filesystem \
+                 may not support it: keep the database on a local disk"
+            )
+        );
+    }
 }

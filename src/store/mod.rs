@@ -93,6 +93,9 @@ pub struct Store {
     /// Who the history names for the events this store records (`log`,
     /// `import`); corrections name theirs in their `Change`.
     actor: String,
+    /// The journal mode SQLite actually uses: "wal" unless the filesystem
+    /// refused it (then the caller warns; see `journal_mode`).
+    journal: String,
 }
 
 impl Store {
@@ -118,6 +121,7 @@ impl Store {
             conn,
             path,
             actor: "unknown".to_string(),
+            journal: String::new(),
         };
         let shown = store.display_path();
         // Look before changing anything: a database from a newer opweek, or
@@ -128,13 +132,23 @@ impl Store {
         // before the migration's. WAL lets readers go on while one analyst
         // writes; FULL makes a commit durable before the command reports
         // success.
-        let _mode: String = store
+        // SQLite answers with the mode it kept when it cannot switch (a
+        // filesystem without the shared memory WAL needs); that is kept
+        // for the caller to report rather than failing every command.
+        store.journal = store
             .conn
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         store.conn.pragma_update(None, "synchronous", "FULL")?;
         store.conn.pragma_update(None, "foreign_keys", "ON")?;
         migrate::migrate(&mut store.conn, &shown)?;
         Ok(store)
+    }
+
+    /// The journal mode in use, in SQLite's words ("wal", or the mode it
+    /// kept: "delete", "memory", ...). Anything but "wal" on a file means
+    /// readers wait while someone writes.
+    pub fn journal_mode(&self) -> &str {
+        &self.journal
     }
 
     /// Names who is recording, for the history rows of new events.
@@ -254,6 +268,9 @@ mod tests {
                 .unwrap()
         };
         assert_eq!(pragma("journal_mode"), r#"Text("wal")"#);
+        assert_eq!(store.journal_mode(), "wal");
+        // Where SQLite keeps another mode, the store says which.
+        assert_eq!(Store::open_in_memory().unwrap().journal_mode(), "memory");
         assert_eq!(pragma("synchronous"), "Integer(2)"); // FULL
         assert_eq!(pragma("foreign_keys"), "Integer(1)");
         assert_eq!(pragma("busy_timeout"), "Integer(60000)");
