@@ -98,6 +98,26 @@ pub struct Store {
     journal: String,
 }
 
+/// `PRAGMA journal_mode = WAL`, retried while another process holds the
+/// lock it needs. SQLite answers SQLITE_BUSY here at once, without waiting
+/// in its busy handler, when several processes open a new database together
+/// (one in eight first opens failed so, in a test run); any other error,
+/// or still busy after `BUSY_TIMEOUT`, is returned.
+fn switch_to_wal(conn: &Connection) -> Result<String> {
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    loop {
+        match conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)) {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            other => return Ok(other?),
+        }
+    }
+}
+
 impl Store {
     /// Opens (creating if needed) the database at `path` and brings its
     /// schema up to date.
@@ -135,9 +155,7 @@ impl Store {
         // SQLite answers with the mode it kept when it cannot switch (a
         // filesystem without the shared memory WAL needs); that is kept
         // for the caller to report rather than failing every command.
-        store.journal = store
-            .conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        store.journal = switch_to_wal(&store.conn)?;
         store.conn.pragma_update(None, "synchronous", "FULL")?;
         store.conn.pragma_update(None, "foreign_keys", "ON")?;
         migrate::migrate(&mut store.conn, &shown)?;
