@@ -82,11 +82,21 @@ struct Row {
     outcome: RowOutcome,
 }
 
+/// What the parsing thread learnt of a valid row beyond its event.
+#[derive(Clone, Copy)]
+struct Valid {
+    /// The row had an id (else it was given a new one).
+    id_given: bool,
+    /// Its type is retired: welcome only if already stored. Looked up here
+    /// to keep the lookup off the writing thread.
+    retired: bool,
+}
+
 // Nearly every row is an `Event`: boxing it would cost an allocation a row
 // to save space only on the rare bad ones.
 #[allow(clippy::large_enum_variant)]
 enum RowOutcome {
-    Event(Event, bool),
+    Event(Event, Valid),
     Problems(Vec<(&'static str, String)>),
     Progress,
 }
@@ -211,7 +221,10 @@ fn validate_row(
     }
     let id_given = input.id.as_deref().is_some_and(|s| !s.trim().is_empty());
     match resolver.event_errors(input, defaults) {
-        Ok(e) => RowOutcome::Event(e, id_given),
+        Ok(e) => {
+            let retired = resolver.is_retired(&e.type_key);
+            RowOutcome::Event(e, Valid { id_given, retired })
+        }
         Err(errors) => {
             RowOutcome::Problems(errors.into_iter().map(|e| (e.field, e.message)).collect())
         }
@@ -336,15 +349,15 @@ pub fn import<R: Read + Send>(
                             problems.report(row.line, column, message.clone());
                         }
                     }
-                    RowOutcome::Event(event, id_given) => {
+                    RowOutcome::Event(event, valid) => {
                         summary.rows += 1;
-                        if !id_given {
+                        if !valid.id_given {
                             summary.new_ids += 1;
                         }
                         match importer.insert(event)? {
                             // A row of a retired type is welcome only if it
                             // is already stored (a re-imported export).
-                            Outcome::Inserted if resolver.is_retired(&event.type_key) => {
+                            Outcome::Inserted if valid.retired => {
                                 problems.report(row.line, "type", retired_message(&event.type_key))
                             }
                             Outcome::Inserted => summary.imported += 1,
