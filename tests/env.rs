@@ -159,6 +159,17 @@ impl TestEnv {
         out
     }
 
+    /// The full id of the first listed event of type `ty`.
+    pub fn first_id(&self, ty: &str) -> String {
+        let json: serde_json::Value =
+            serde_json::from_str(&self.ok(&["list", "--type", ty, "--format", "json"]))
+                .expect("list --format json");
+        json[0]["id"]
+            .as_str()
+            .expect("an event of that type")
+            .to_string()
+    }
+
     /// Adds the reference operation (Merseyside SOU, 13–19 Nov 2017).
     pub fn reference_op(&self) {
         self.ok(&[

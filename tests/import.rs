@@ -376,12 +376,7 @@ fn a_forces_later_export_carries_its_corrections_with_accept_changes() {
     let first = coordinator.write("week1.csv", &week1);
     coordinator.ok(&["import", first.to_str().unwrap()]);
 
-    let id_of = |ty: &str| -> String {
-        let json: serde_json::Value =
-            serde_json::from_str(&force.ok(&["list", "--type", ty, "--format", "json"])).unwrap();
-        json[0]["id"].as_str().unwrap().to_string()
-    };
-    let (seizure, arrest) = (id_of("device-seizure"), id_of("arrest"));
+    let (seizure, arrest) = (force.first_id("device-seizure"), force.first_id("arrest"));
     force.ok(&["amend", &seizure, "--count", "1", "--reason", "exhibit log"]);
     force.ok(&["void", &arrest, "--reason", "logged twice"]);
     let second = coordinator.write("week2.csv", force.ok(&["export"]));

@@ -198,6 +198,20 @@ fn check_problems(env: &TestEnv) -> Vec<String> {
         .collect()
 }
 
+/// Waits for processes run at once; each must succeed (else its stderr is
+/// shown). Returns their stderr.
+fn all_succeed(children: Vec<std::process::Child>) -> Vec<String> {
+    children
+        .into_iter()
+        .map(|child| {
+            let out = child.wait_with_output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+            assert!(out.status.success(), "{stderr}");
+            stderr
+        })
+        .collect()
+}
+
 fn raw(env: &TestEnv, sql: &str) {
     rusqlite::Connection::open(&env.db)
         .unwrap()
@@ -596,14 +610,7 @@ fn eight_analysts_logging_at_once_lose_nothing() {
                 .unwrap()
         })
         .collect();
-    for child in children {
-        let out = child.wait_with_output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    all_succeed(children);
     assert_eq!(
         env.ok(&["report", "--format", "csv"]),
         "type,label,count\noffender-visit,Offender visits,400\n"
@@ -669,13 +676,8 @@ fn eight_first_opens_at_once_create_the_schema_once() {
                     .unwrap()
             })
             .collect();
-        for child in children {
-            let out = child.wait_with_output().unwrap();
-            assert!(
-                out.status.success() && out.stderr.is_empty(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+        for stderr in all_succeed(children) {
+            assert_eq!(stderr, "", "no warning either");
         }
         let conn = rusqlite::Connection::open(&env.db).unwrap();
         let (version, types): (i64, i64) = conn
@@ -779,14 +781,7 @@ fn a_backup_taken_while_eight_analysts_write_is_sound() {
             dest
         })
         .collect();
-    for w in writers {
-        let out = w.wait_with_output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    all_succeed(writers);
     for dest in backups {
         let conn = rusqlite::Connection::open(&dest).unwrap();
         let ok: String = conn

@@ -132,18 +132,13 @@ fn a_retired_type_keeps_its_events_correctable_and_re_importable() {
     let err = env.ok_stderr(&["import", export.to_str().unwrap()]);
     assert_eq!(err, "imported 0, skipped 107 already present\n");
 
-    let id_of = |ty: &str| -> String {
-        let json: serde_json::Value =
-            serde_json::from_str(&env.ok(&["list", "--type", ty, "--format", "json"])).unwrap();
-        json[0]["id"].as_str().unwrap().to_string()
-    };
-    let session = id_of("school-session");
+    let session = env.first_id("school-session");
     env.ok(&["amend", &session, "--count", "2", "--reason", "two classes"]);
     assert!(env
         .ok(&["report", "--format", "csv"])
         .contains("school-session,School sessions,10\n"));
 
-    let warrant = id_of("warrant");
+    let warrant = env.first_id("warrant");
     assert_eq!(
         env.rejects(&[
             "amend",
