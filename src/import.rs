@@ -374,21 +374,11 @@ pub fn import<R: Read + Send>(
                             Outcome::Existing(stored) if options.accept_changes => {
                                 match correction(&stored, event, &columns, &resolver) {
                                     Ok(new) => {
-                                        let voids = new.status != stored.status;
-                                        let change = Change {
-                                            action: if voids { "void" } else { "amend" },
-                                            changed_by: ctx.user.to_string(),
-                                            changed_at: ctx.now.to_string(),
-                                            reason: reason.clone(),
-                                            changes: serde_json::Value::Object(
-                                                stored.changes_to(&new),
-                                            )
-                                            .to_string(),
-                                        };
+                                        let change = change(&stored, &new, ctx, &reason);
                                         importer.correct(&stored, &new, &change)?;
                                         corrected.insert(event.id);
                                         summary.corrected += 1;
-                                        summary.voided += u64::from(voids);
+                                        summary.voided += u64::from(change.action == "void");
                                     }
                                     Err(why) => problems.report(
                                         row.line,
@@ -514,6 +504,22 @@ fn correction(
         new.status = stored.status;
     }
     Ok(new)
+}
+
+/// The history's account of correcting `stored` to `new` from the file: a
+/// void when the file voids it, else an amendment, by whoever imports.
+fn change(stored: &Event, new: &Event, ctx: &Context, reason: &str) -> Change {
+    Change {
+        action: if new.status != stored.status {
+            "void"
+        } else {
+            "amend"
+        },
+        changed_by: ctx.user.to_string(),
+        changed_at: ctx.now.to_string(),
+        reason: reason.to_string(),
+        changes: serde_json::Value::Object(stored.changes_to(new)).to_string(),
+    }
 }
 
 /// The fields in which `new` differs from `stored`, as `field: {was} "old",
