@@ -15,7 +15,19 @@ pub enum PhraseError {
     Unbalanced(char),
     #[error("the phrase has no {{count}}: the briefing would not say how many")]
     NoCount,
+    /// A placeholder that may have no value stands outside brackets: the
+    /// briefing would print half a sentence ("took in two knives from ").
+    #[error("{{{slot}}} has a value only when every event shares one, so it must stand inside [brackets] that the briefing leaves out otherwise: write {suggestion:?}")]
+    OutsideBrackets { slot: String, suggestion: String },
 }
+
+/// The phrase of a type added without one: a sentence on its own under
+/// "During the week of action, officers:" ("recorded four knife surrenders").
+pub const DEFAULT_PHRASE: &str = "recorded {count} {noun}";
+
+/// What types added before `DEFAULT_PHRASE` were given: no verb, so it is
+/// rendered as `DEFAULT_PHRASE`.
+const OLD_DEFAULT_PHRASE: &str = "{count} {noun}";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Slot {
@@ -28,6 +40,12 @@ pub enum Slot {
 }
 
 impl Slot {
+    /// Whether the slot always has a value (and so may stand outside
+    /// brackets).
+    pub fn always_filled(self) -> bool {
+        matches!(self, Slot::Count | Slot::Noun)
+    }
+
     fn parse(name: &str) -> Result<Slot, PhraseError> {
         Ok(match name {
             "count" => Slot::Count,
@@ -117,11 +135,208 @@ impl Phrase {
         Ok(Phrase { pieces: top })
     }
 
-    pub fn render(&self, values: &dyn Values) -> String {
-        let mut out = String::new();
-        render_into(&self.pieces, values, &mut out);
-        out
+    /// Parses a phrase for `type add`/`type edit`: besides `parse`'s rules,
+    /// only `{count}` and `{noun}` may stand outside brackets; the error
+    /// shows the phrase with the others bracketed.
+    pub fn parse_for_type(template: &str) -> Result<Phrase, PhraseError> {
+        let phrase = Phrase::parse(template)?;
+        let outside = outside_slots(template);
+        let Some(first) = outside.first() else {
+            return Ok(phrase);
+        };
+        let mut suggestion = template.to_string();
+        // Right to left, so the earlier positions stay valid.
+        for &(start, end) in outside.iter().rev() {
+            let before = &suggestion[..start];
+            let trimmed = before.trim_end();
+            // Take the word before the placeholder into the brackets
+            // ("[ from {area}]"), unless that is a placeholder or a bracket.
+            let from = if trimmed.ends_with(['}', ']']) || trimmed.is_empty() {
+                trimmed.len()
+            } else {
+                let word = trimmed
+                    .rfind(char::is_whitespace)
+                    .map_or(0, |i| i + 1);
+                trimmed[..word].trim_end().len()
+            };
+            suggestion.insert(end, ']');
+            suggestion.insert(from, '[');
+        }
+        Err(PhraseError::OutsideBrackets {
+            slot: template[first.0 + 1..first.1 - 1].trim().to_string(),
+            suggestion,
+        })
     }
+
+    /// The phrase filled in; `None` when a placeholder outside brackets has
+    /// no value (a phrase stored before `parse_for_type` refused that),
+    /// rather than half a sentence.
+    pub fn render(&self, values: &dyn Values) -> Option<String> {
+        let mut out = String::new();
+        render_into(&self.pieces, values, &mut out).then_some(out)
+    }
+
+    /// A type's briefing bullet: its phrase, or `DEFAULT_PHRASE` when the
+    /// phrase is the old verbless default, no longer parses (edited by
+    /// hand in the database) or cannot be filled in.
+    pub fn bullet(template: &str, values: &dyn Values) -> String {
+        let template = if template.trim().is_empty() || template.trim() == OLD_DEFAULT_PHRASE {
+            DEFAULT_PHRASE
+        } else {
+            template
+        };
+        Phrase::parse(template)
+            .ok()
+            .and_then(|p| p.render(values))
+            .or_else(|| Phrase::parse(DEFAULT_PHRASE).ok()?.render(values))
+            .unwrap_or_default()
+    }
+}
+
+/// Byte ranges of the placeholders that stand outside brackets and may have
+/// no value, in a template `parse` accepted.
+fn outside_slots(template: &str) -> Vec<(usize, usize)> {
+    let mut found = Vec::new();
+    let mut in_brackets = false;
+    let mut open = None;
+    for (i, c) in template.char_indices() {
+        match c {
+            '[' => in_brackets = true,
+            ']' => in_brackets = false,
+            '{' => open = Some(i),
+            '}' => {
+                if let Some(start) = open.take() {
+                    let always = Slot::parse(template[start + 1..i].trim())
+                        .is_ok_and(Slot::always_filled);
+                    if !in_brackets && !always {
+                        found.push((start, i + 1));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// The English plural of a noun, for a type added without `--plural`. A
+/// compound pluralises its head word: the last one ("property search" →
+/// "property searches"), or the one before trailing participles ("person
+/// safeguarded" → "people safeguarded", "knife surrendered" → "knives
+/// surrendered"). Regular rules (-s, -es, -ies, -ves) and the common
+/// irregular nouns; `type add` prints what it chose so a wrong guess can be
+/// corrected with `--plural`.
+pub fn pluralise(noun: &str) -> String {
+    let noun = noun.trim();
+    let words: Vec<&str> = noun.split(' ').collect();
+    let is_participle =
+        |w: &str| w.len() > 4 && w.ends_with("ed") && !w.ends_with("eed");
+    // The head: the last word that is not a trailing participle.
+    let mut head = words.len().saturating_sub(1);
+    while head > 0 && is_participle(words[head]) {
+        head -= 1;
+    }
+    let mut out: Vec<String> = words.iter().map(|w| w.to_string()).collect();
+    if let Some(w) = out.get_mut(head) {
+        *w = plural_word(w);
+    }
+    out.join(" ")
+}
+
+fn plural_word(word: &str) -> String {
+    if word.is_empty() {
+        return String::new();
+    }
+    let lower = word.to_lowercase();
+    // Keep a capital the word had ("Person" → "People").
+    let keep_case = |plural: &str| {
+        if word.chars().next().is_some_and(char::is_uppercase) {
+            let mut c = plural.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect())
+                .unwrap_or_default()
+        } else {
+            plural.to_string()
+        }
+    };
+    const IRREGULAR: &[(&str, &str)] = &[
+        ("person", "people"),
+        ("child", "children"),
+        ("man", "men"),
+        ("woman", "women"),
+        ("foot", "feet"),
+        ("tooth", "teeth"),
+        ("mouse", "mice"),
+        ("goose", "geese"),
+        ("ox", "oxen"),
+        ("knife", "knives"),
+        ("life", "lives"),
+        ("wife", "wives"),
+        ("midwife", "midwives"),
+        ("half", "halves"),
+        ("wolf", "wolves"),
+        ("shelf", "shelves"),
+        ("self", "selves"),
+        ("leaf", "leaves"),
+        ("loaf", "loaves"),
+        ("thief", "thieves"),
+        ("calf", "calves"),
+        ("hero", "heroes"),
+        ("potato", "potatoes"),
+        ("tomato", "tomatoes"),
+        ("echo", "echoes"),
+        ("veto", "vetoes"),
+        ("torpedo", "torpedoes"),
+        ("analysis", "analyses"),
+        ("crisis", "crises"),
+        ("diagnosis", "diagnoses"),
+        ("criterion", "criteria"),
+        ("phenomenon", "phenomena"),
+    ];
+    const UNCHANGED: &[&str] = &[
+        "sheep",
+        "deer",
+        "fish",
+        "series",
+        "species",
+        "aircraft",
+        "cannabis",
+        "cash",
+        "equipment",
+        "evidence",
+        "information",
+        "ammunition",
+        "police",
+        "people",
+        "children",
+    ];
+    if let Some((_, plural)) = IRREGULAR.iter().find(|(one, _)| *one == lower) {
+        return keep_case(plural);
+    }
+    if UNCHANGED.contains(&lower.as_str()) {
+        return word.to_string();
+    }
+    // Compounds of -man and -woman: policeman → policemen.
+    const NOT_MAN: &[&str] = &["human", "german", "roman", "shaman", "talisman", "caiman"];
+    if lower.ends_with("man") && !NOT_MAN.contains(&lower.as_str()) {
+        return format!("{}en", &word[..word.len() - 2]);
+    }
+    let consonant_before = |suffix_len: usize| {
+        lower[..lower.len() - suffix_len]
+            .chars()
+            .last()
+            .is_some_and(|c| c.is_alphabetic() && !"aeiou".contains(c))
+    };
+    if lower.ends_with('y') && consonant_before(1) {
+        return format!("{}ies", &word[..word.len() - 1]);
+    }
+    if lower.ends_with("sis") {
+        return format!("{}es", &word[..word.len() - 2]);
+    }
+    if ["s", "x", "z", "sh", "ch"].iter().any(|e| lower.ends_with(e)) {
+        return format!("{word}es");
+    }
+    format!("{word}s")
 }
 
 /// Renders `pieces`; false when a slot has no value (the caller drops the
@@ -176,10 +391,74 @@ mod tests {
     fn optional_parts_need_their_values() {
         let p = Phrase::parse("carried out {count} {noun}[ in relation to {detail}]").unwrap();
         assert_eq!(
-            p.render(&V(Some("making indecent images of children"))),
+            p.render(&V(Some("making indecent images of children"))).unwrap(),
             "carried out nine warrants in relation to making indecent images of children"
         );
-        assert_eq!(p.render(&V(None)), "carried out nine warrants");
+        assert_eq!(p.render(&V(None)).unwrap(), "carried out nine warrants");
+    }
+
+    #[test]
+    fn placeholders_that_may_be_empty_must_be_bracketed() {
+        let err = Phrase::parse_for_type("took in {count} {noun} from {area} today").unwrap_err();
+        assert_eq!(
+            err,
+            PhraseError::OutsideBrackets {
+                slot: "area".into(),
+                suggestion: "took in {count} {noun}[ from {area}] today".into()
+            }
+        );
+        let PhraseError::OutsideBrackets { suggestion, .. } =
+            Phrase::parse_for_type("{detail}: {count} {noun} with {partner}").unwrap_err()
+        else {
+            panic!()
+        };
+        assert_eq!(suggestion, "[{detail}]: {count} {noun}[ with {partner}]");
+        assert!(Phrase::parse_for_type(&suggestion).is_ok());
+        assert!(Phrase::parse_for_type("took in {count} {noun}[ from {area}] today").is_ok());
+        // A stored phrase that cannot be filled in is not half rendered.
+        let stored = Phrase::parse("took in {count} {noun} from {area} today").unwrap();
+        assert_eq!(stored.render(&V(None)), None);
+        assert_eq!(
+            Phrase::bullet("took in {count} {noun} from {area} today", &V(None)),
+            "recorded nine warrants"
+        );
+        assert_eq!(Phrase::bullet("{count} {noun}", &V(None)), "recorded nine warrants");
+    }
+
+    #[test]
+    fn english_plurals() {
+        for (one, many) in [
+            ("search", "searches"),
+            ("property search", "property searches"),
+            ("box", "boxes"),
+            ("knife", "knives"),
+            ("life", "lives"),
+            ("party", "parties"),
+            ("day", "days"),
+            ("person", "people"),
+            ("child", "children"),
+            ("man", "men"),
+            ("woman", "women"),
+            ("policeman", "policemen"),
+            ("human", "humans"),
+            ("safe", "safes"),
+            ("roof", "roofs"),
+            ("address", "addresses"),
+            ("warrant", "warrants"),
+            ("knife surrender", "knife surrenders"),
+            ("person safeguarded", "people safeguarded"),
+            ("knife surrendered", "knives surrendered"),
+            ("child safeguarded", "children safeguarded"),
+            ("victim identified", "victims identified"),
+            ("drug seizure", "drug seizures"),
+            ("analysis", "analyses"),
+            ("sheep", "sheep"),
+            ("photo", "photos"),
+            ("Person", "People"),
+            ("bed", "beds"),
+        ] {
+            assert_eq!(pluralise(one), many, "{one}");
+        }
     }
 
     #[test]

@@ -69,14 +69,6 @@ impl ReportRow {
         self.compare.map(|c| self.count - c)
     }
 
-    /// The change as a percentage of the compared tally (none when that
-    /// was zero: a rise from nothing has no percentage).
-    pub fn change_pct(&self) -> Option<f64> {
-        match self.compare {
-            Some(c) if c != 0 => Some((self.count - c) as f64 * 100.0 / c as f64),
-            _ => None,
-        }
-    }
 }
 
 /// The operation a report is compared with, and its figures' span.
@@ -110,6 +102,29 @@ pub struct Options {
     pub briefing: bool,
     /// Include the history chain head (for signed-off reports).
     pub chain_head: bool,
+    /// Mark the figures as provisional (`--provisional [REASON]`).
+    pub provisional: Option<Provisional>,
+}
+
+/// Figures marked as not final, with why when the user said
+/// ("exhibits still being counted").
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Provisional {
+    pub reason: Option<String>,
+}
+
+impl Provisional {
+    /// The note under a report: "These figures are provisional: REASON."
+    pub fn note(&self) -> String {
+        match &self.reason {
+            Some(r) => format!(
+                "These figures are provisional: {}{}",
+                r,
+                if r.ends_with(['.', '!', '?']) { "" } else { "." }
+            ),
+            None => "These figures are provisional.".to_string(),
+        }
+    }
 }
 
 /// A computed report: what a renderer needs and nothing it must look up.
@@ -129,6 +144,7 @@ pub struct Report {
     pub briefing: Vec<BriefingItem>,
     /// The history chain head, when asked for.
     pub chain_head: Option<String>,
+    pub provisional: Option<Provisional>,
 }
 
 /// Reads the tallies for `period` from the store and computes the report.
@@ -194,6 +210,7 @@ pub fn build(store: &Store, period: &Period, options: &Options) -> Result<Report
     if options.chain_head {
         report.chain_head = Some(store.history_head()?);
     }
+    report.provisional = options.provisional.clone();
     Ok(report)
 }
 
@@ -234,6 +251,7 @@ fn compute(
         compare: None,
         briefing: Vec::new(),
         chain_head: None,
+        provisional: None,
     }
 }
 
@@ -292,6 +310,32 @@ impl Report {
             count: self.total,
             compare: self.compare.as_ref().map(|c| c.total),
         }
+    }
+
+    /// The rows as every format lists them, each with its `--by` key. With
+    /// `--by day`, every day of the period in order, and a day without
+    /// events as one row with no tally (`None`), printed as a zero: a quiet
+    /// day is a fact of the week, not a gap.
+    pub fn listed_rows(&self) -> Vec<(Option<String>, Option<&ReportRow>)> {
+        if self.by != Some(Dimension::Day) {
+            return self
+                .rows
+                .iter()
+                .map(|row| (row.key.clone(), Some(row)))
+                .collect();
+        }
+        let mut out = Vec::new();
+        for day in self.period.days() {
+            let key = Some(day.to_string());
+            let start = out.len();
+            for row in self.rows.iter().filter(|r| r.key == key) {
+                out.push((key.clone(), Some(row)));
+            }
+            if out.len() == start {
+                out.push((key, None));
+            }
+        }
+        out
     }
 
     /// A one-line description of what the report covers, for headings.

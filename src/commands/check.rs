@@ -36,7 +36,7 @@ pub fn run(_a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
         return Ok(());
     }
     for p in &problems {
-        writeln!(out, "problem: {p}")?;
+        writeln!(out, "problem: {}", crate::output::terminal_safe(p))?;
     }
     out.flush()?;
     bail!(

@@ -65,7 +65,7 @@ pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
     let weekly = report::build(&store, &period, &options)?;
     output::table::report(&weekly, out)?;
     writeln!(out)?;
-    output::briefing::render(&weekly, false, out)?;
+    output::briefing::render(&weekly, out)?;
     writeln!(out)?;
     writeln!(
         out,

@@ -6,9 +6,9 @@ use std::io::Write;
 use anyhow::{bail, Result};
 
 use super::Context;
-use crate::model::{check_operation_code, Dimension};
+use crate::model::{check_operation_code, clean_text, Dimension};
 use crate::output::{self, ReportFormat};
-use crate::report::{self as compute, Period};
+use crate::report::{self as compute, Period, Provisional};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -35,9 +35,11 @@ pub struct Args {
     pub compare: Option<String>,
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
-    /// Mark the figures as provisional (markdown and briefing)
-    #[arg(long)]
-    pub provisional: bool,
+    /// Mark the title and figures as provisional, optionally saying why
+    /// (--provisional "exhibits still being counted"); CSV has no place for
+    /// it (JSON carries "provisional" and "provisional_reason")
+    #[arg(long, value_name = "REASON", num_args = 0..=1)]
+    pub provisional: Option<Option<String>>,
 }
 
 pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
@@ -61,17 +63,36 @@ pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
         by: a.by,
         compare,
         briefing: a.format == ReportFormat::Briefing,
-        // Signed-off formats carry the history chain head.
-        chain_head: matches!(a.format, ReportFormat::Markdown | ReportFormat::Briefing),
+        // Formats that can be signed off carry the history chain head.
+        chain_head: matches!(
+            a.format,
+            ReportFormat::Markdown | ReportFormat::Briefing | ReportFormat::Json
+        ),
+        provisional: a
+            .provisional
+            .as_ref()
+            .map(|reason| -> Result<Provisional> {
+                Ok(Provisional {
+                    reason: clean_text("provisional reason", reason.as_deref())?
+                        .map(|r| r.trim().to_string())
+                        .filter(|r| !r.is_empty()),
+                })
+            })
+            .transpose()?,
     };
+    if options.provisional.is_some() && a.format == ReportFormat::Csv {
+        eprintln!(
+            "note: CSV has no place to mark figures as provisional; --provisional is not in this output (use --format json, markdown, briefing or table)"
+        );
+    }
     let store = ctx.open()?;
     let report = compute::build(&store, &period, &options)?;
     match a.format {
         ReportFormat::Table => output::table::report(&report, out)?,
         ReportFormat::Csv => output::csv::report(&report, out)?,
         ReportFormat::Json => output::json::report(&report, out)?,
-        ReportFormat::Markdown => output::markdown::render(&report, a.provisional, out)?,
-        ReportFormat::Briefing => output::briefing::render(&report, a.provisional, out)?,
+        ReportFormat::Markdown => output::markdown::render(&report, out)?,
+        ReportFormat::Briefing => output::briefing::render(&report, out)?,
     }
     Ok(())
 }

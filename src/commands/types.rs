@@ -49,13 +49,15 @@ pub struct AddArgs {
     /// What one of it is called in the briefing [default: the key, spaced]
     #[arg(long)]
     pub noun: Option<String>,
-    /// Plural of the noun [default: noun + "s"]
+    /// Plural of the noun [default: the English plural of the noun's last
+    /// word, printed when the type is added]
     #[arg(long)]
     pub plural: Option<String>,
     /// Briefing phrase; {count} and {noun} are filled in, and {detail},
-    /// {partner}, {area}, {force} when the events share one value; a
-    /// [bracketed] part is left out when its placeholder has no value
-    /// [default: "{count} {noun}"]
+    /// {partner}, {area}, {force} when the events share one value, so those
+    /// must stand in a [bracketed] part, which is left out when its
+    /// placeholder has no value ("took in {count} {noun}[ from {area}]")
+    /// [default: "recorded {count} {noun}"]
     #[arg(long)]
     pub phrase: Option<String>,
 }
@@ -78,12 +80,18 @@ pub fn run(command: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
             }
             if let Some(plural) = &a.plural {
                 t.plural = required_text("plural", plural)?;
+            } else if a.noun.is_some() {
+                // A new noun without a plural: its own plural, not the old one.
+                t.plural = crate::phrase::pluralise(&t.noun);
             }
             if let Some(phrase) = &a.phrase {
                 t.phrase = checked_phrase(phrase)?;
             }
             store.update_activity_type(&t)?;
             writeln!(out, "{}", t.key)?;
+            if a.noun.is_some() && a.plural.is_none() {
+                eprintln!("{}", words_note(&t));
+            }
             Ok(())
         }
         Command::Retire { key } => {
@@ -106,6 +114,7 @@ pub fn run(command: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
             let mut store = ctx.open()?;
             store.add_activity_type(&t)?;
             writeln!(out, "{}", t.key)?;
+            eprintln!("{}", words_note(&t));
             Ok(())
         }
     }
@@ -119,11 +128,11 @@ fn activity_type_from(a: &AddArgs) -> Result<ActivityType> {
     };
     let plural = match clean_text("plural", a.plural.as_deref())? {
         Some(p) => p.trim().to_string(),
-        None => format!("{noun}s"),
+        None => crate::phrase::pluralise(&noun),
     };
     let phrase = match &a.phrase {
         Some(p) => checked_phrase(p)?,
-        None => "{count} {noun}".to_string(),
+        None => crate::phrase::DEFAULT_PHRASE.to_string(),
     };
     Ok(ActivityType {
         label: required_text("label", &a.label)?,
@@ -136,9 +145,20 @@ fn activity_type_from(a: &AddArgs) -> Result<ActivityType> {
 }
 
 /// A phrase the briefing can use: it must parse (known placeholders,
-/// balanced brackets) and say how many.
+/// balanced brackets), say how many, and keep the placeholders that may
+/// have no value inside brackets.
 fn checked_phrase(p: &str) -> Result<String> {
     let p = required_text("phrase", p)?;
-    crate::phrase::Phrase::parse(&p)?;
+    crate::phrase::Phrase::parse_for_type(&p)?;
     Ok(p)
+}
+
+/// What the briefing will call one and several of a type, so a wrong
+/// plural is seen (and fixed) when the type is added, not in print.
+fn words_note(t: &ActivityType) -> String {
+    crate::output::terminal_safe(&format!(
+        "{}: one {:?}, several {:?} (if the plural is wrong: opweek type edit {} --plural WORDS)",
+        t.key, t.noun, t.plural, t.key
+    ))
+    .into_owned()
 }

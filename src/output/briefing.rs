@@ -4,6 +4,7 @@
 
 use std::io::{self, Write};
 
+use super::terminal_safe;
 use crate::phrase::{press_number, Phrase, Slot, Values};
 use crate::report::{format_range, BriefingItem, Report};
 
@@ -27,47 +28,54 @@ impl Values for ItemValues<'_> {
     }
 }
 
-/// One bullet's text. A phrase that no longer parses (edited in the
-/// database by hand) falls back to "{count} {noun}" rather than failing the
-/// whole briefing.
+/// One bullet's text: the type's phrase filled in (`Phrase::bullet`: the
+/// default wording for a type without a phrase of its own, never half a
+/// sentence).
 pub fn bullet(item: &BriefingItem) -> String {
-    let values = ItemValues(item);
-    match Phrase::parse(&item.phrase) {
-        Ok(p) => p.render(&values),
-        Err(_) => format!(
-            "{} {}",
-            values.get(Slot::Count).unwrap_or_default(),
-            values.get(Slot::Noun).unwrap_or_default()
-        ),
-    }
+    Phrase::bullet(&item.phrase, &ItemValues(item))
 }
 
-pub fn render(r: &Report, provisional: bool, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "{} — {}", r.scope(), format_range(&r.period))?;
+pub fn render(r: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let marked = if r.provisional.is_some() {
+        "PROVISIONAL — "
+    } else {
+        ""
+    };
+    writeln!(
+        out,
+        "{marked}{} — {}",
+        terminal_safe(&r.scope()),
+        format_range(&r.period)
+    )?;
     writeln!(out)?;
     let items: Vec<&BriefingItem> = r.briefing.iter().filter(|i| i.count > 0).collect();
     if items.is_empty() {
         writeln!(out, "No activity was recorded in this period.")?;
-    } else {
-        writeln!(out, "During the week of action, officers:")?;
-        for item in items {
-            writeln!(out, "- {}", bullet(item))?;
-        }
-    }
-    footer(r, provisional, out)
-}
-
-/// The notes under a briefing or markdown report: provisional figures, and
-/// the history chain head a supervisor signs off against.
-pub fn footer(r: &Report, provisional: bool, out: &mut dyn Write) -> io::Result<()> {
-    if provisional || r.chain_head.is_some() {
-        writeln!(out)?;
-    }
-    if provisional {
+    } else if r.provisional.is_some() {
         writeln!(
             out,
-            "* These figures are provisional: exhibits are still being counted."
+            "During the week of action, officers (provisional figures):"
         )?;
+    } else {
+        writeln!(out, "During the week of action, officers:")?;
+    }
+    for item in items {
+        writeln!(out, "- {}", terminal_safe(&bullet(item)))?;
+    }
+    footer(r, &|s| terminal_safe(s).into_owned(), out)
+}
+
+/// The notes under a briefing or markdown report: provisional figures (and
+/// why), and the history chain head a supervisor signs off against. Each
+/// note is a paragraph of its own, so that in Markdown neither swallows the
+/// other; `text` escapes a user's words for the format.
+pub fn footer(r: &Report, text: &dyn Fn(&str) -> String, out: &mut dyn Write) -> io::Result<()> {
+    if let Some(p) = &r.provisional {
+        writeln!(out)?;
+        writeln!(out, "{}", text(&p.note()))?;
+    }
+    if r.chain_head.is_some() {
+        writeln!(out)?;
     }
     match r.chain_head.as_deref() {
         Some(crate::chain::GENESIS) => writeln!(

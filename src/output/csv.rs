@@ -1,9 +1,13 @@
 //! Reports as CSV: the `--by` dimension first when given, then
 //! `type,label,count` (the contract's columns), then with `--compare`
-//! `compare,change,change_pct`.
+//! `compare,change,change_pct`. Text cells go through the spreadsheet
+//! formula guard (`csvio::guard`), as every CSV opweek writes; an event
+//! field left empty is an empty `--by` cell; with `--by day` a day without
+//! events is a row with empty type and label and a count of 0.
 
 use std::io::Write;
 
+use super::ChangePct;
 use crate::csvio;
 use crate::report::Report;
 
@@ -18,24 +22,34 @@ pub fn report(r: &Report, out: &mut dyn Write) -> Result<(), csv::Error> {
         header.extend(["compare", "change", "change_pct"]);
     }
     w.write_record(&header)?;
-    for row in &r.rows {
-        let mut rec: Vec<String> = Vec::with_capacity(4);
+    for (key, row) in r.listed_rows() {
+        let mut rec: Vec<String> = Vec::with_capacity(7);
         if r.by.is_some() {
-            rec.push(row.key.clone().unwrap_or_default());
+            rec.push(csvio::guard(key.as_deref().unwrap_or_default()).into_owned());
         }
-        rec.extend([
-            row.type_key.clone(),
-            row.label.clone(),
-            row.count.to_string(),
-        ]);
-        if r.compare.is_some() {
-            rec.extend([
-                row.compare.unwrap_or(0).to_string(),
-                row.change().unwrap_or(0).to_string(),
-                row.change_pct()
-                    .map(|p| format!("{p:.1}"))
-                    .unwrap_or_default(),
-            ]);
+        match row {
+            Some(row) => {
+                rec.extend([
+                    csvio::guard(&row.type_key).into_owned(),
+                    csvio::guard(&row.label).into_owned(),
+                    row.count.to_string(),
+                ]);
+                if r.compare.is_some() {
+                    rec.extend([
+                        row.compare.unwrap_or(0).to_string(),
+                        row.change().unwrap_or(0).to_string(),
+                        ChangePct::of(row)
+                            .map(|p| p.data_text())
+                            .unwrap_or_default(),
+                    ]);
+                }
+            }
+            None => {
+                rec.extend([String::new(), String::new(), "0".to_string()]);
+                if r.compare.is_some() {
+                    rec.extend([String::new(), String::new(), String::new()]);
+                }
+            }
         }
         w.write_record(&rec)?;
     }

@@ -1,29 +1,46 @@
 //! Reports and events as JSON. The report's shape is the contract's:
 //! `{"period":{"from":..,"to":..},"rows":[{"type":..,"label":..,"count":..}]}`,
-//! each row carrying the `--by` key (named after the dimension) when given.
+//! each row carrying the `--by` key (named after the dimension) when given:
+//! `null` for events that left the field empty; with `--by day` a day
+//! without events is a row with `"type": null` and `"count": 0`. Also the
+//! history chain head and whether the figures are provisional (and why).
 
 use std::io::Write;
 
 use serde_json::{json, Map, Value};
 
+use super::ChangePct;
 use crate::report::Report;
 
 pub fn report_value(r: &Report) -> Value {
     let rows: Vec<Value> = r
-        .rows
-        .iter()
-        .map(|row| {
+        .listed_rows()
+        .into_iter()
+        .map(|(key, row)| {
             let mut m = Map::new();
             if let Some(by) = r.by {
-                m.insert(by.name().into(), json!(row.key));
+                m.insert(by.name().into(), json!(key));
             }
-            m.insert("type".into(), json!(row.type_key));
-            m.insert("label".into(), json!(row.label));
-            m.insert("count".into(), json!(row.count));
-            if r.compare.is_some() {
-                m.insert("compare".into(), json!(row.compare));
-                m.insert("change".into(), json!(row.change()));
-                m.insert("change_pct".into(), json!(row.change_pct()));
+            match row {
+                Some(row) => {
+                    m.insert("type".into(), json!(row.type_key));
+                    m.insert("label".into(), json!(row.label));
+                    m.insert("count".into(), json!(row.count));
+                    if r.compare.is_some() {
+                        m.insert("compare".into(), json!(row.compare));
+                        m.insert("change".into(), json!(row.change()));
+                        m.insert(
+                            "change_pct".into(),
+                            json!(ChangePct::of(row).map(|p| p.value)),
+                        );
+                    }
+                }
+                // A quiet day under `--by day`: no type, nothing counted.
+                None => {
+                    m.insert("type".into(), Value::Null);
+                    m.insert("label".into(), Value::Null);
+                    m.insert("count".into(), json!(0));
+                }
             }
             Value::Object(m)
         })
@@ -37,6 +54,8 @@ pub fn report_value(r: &Report) -> Value {
         "total": r.total,
         "compare": r.compare.as_ref().map(|c| json!({"operation": c.operation.code, "total": c.total})),
         "chain_head": r.chain_head,
+        "provisional": r.provisional.is_some(),
+        "provisional_reason": r.provisional.as_ref().and_then(|p| p.reason.clone()),
     })
 }
 

@@ -1,19 +1,47 @@
 //! The report as a Markdown table, to paste into a briefing document.
+//! Every value a user typed (titles, forces, teams, areas, labels, the
+//! provisional reason) goes through `escape`, so it renders as the literal
+//! text in any CommonMark/GFM renderer: no HTML, emphasis, links, code or
+//! table cells it did not have.
 
 use std::io::{self, Write};
 
-use super::thousands;
+use super::{terminal_safe, thousands, NO_VALUE};
 use crate::report::{format_range, Report};
 
-fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+/// A user's value as literal Markdown text: every character CommonMark
+/// could read as markup (`\` `` ` `` `*` `_` `[` `]` `<` `>` `|` `~` `#`
+/// `&` `!` `$`) is backslash-escaped, a line break becomes a space (a
+/// table row is one line), and control characters are shown as
+/// `terminal_safe` shows them. `\|` inside a table cell is GFM's escaped
+/// pipe, so a literal `\|` becomes `\\\|` and keeps its backslash.
+pub fn escape(s: &str) -> String {
+    let s = terminal_safe(s);
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '#' | '&' | '!'
+            | '$' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
-pub fn render(r: &Report, provisional: bool, out: &mut dyn Write) -> io::Result<()> {
+pub fn render(r: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let marked = if r.provisional.is_some() {
+        "PROVISIONAL — "
+    } else {
+        ""
+    };
     writeln!(
         out,
-        "**{}** — {}",
-        cell(&r.scope()),
+        "**{marked}{}** — {}",
+        escape(&r.scope()),
         format_range(&r.period)
     )?;
     writeln!(out)?;
@@ -21,9 +49,9 @@ pub fn render(r: &Report, provisional: bool, out: &mut dyn Write) -> io::Result<
     if let Some(by) = r.by {
         header.push(super::table::capitalise(by.name()));
     }
-    header.extend(["Activity".to_string(), "Count".to_string()]);
+    header.extend(["Activity".to_string(), super::count_heading(r).to_string()]);
     if let Some(c) = &r.compare {
-        header.extend([cell(&c.operation.code), "Change".to_string()]);
+        header.extend([escape(&c.operation.code), "Change".to_string()]);
     }
     writeln!(out, "| {} |", header.join(" | "))?;
     // Text columns left, figures (count, compared count, change) right.
@@ -38,14 +66,23 @@ pub fn render(r: &Report, provisional: bool, out: &mut dyn Write) -> io::Result<
         })
         .collect();
     writeln!(out, "|{}|", align.join("|"))?;
-    for row in &r.rows {
+    for (key, row) in r.listed_rows() {
         let mut cells = Vec::new();
         if r.by.is_some() {
-            cells.push(cell(row.key.as_deref().unwrap_or("(none)")));
+            cells.push(match key {
+                Some(k) => escape(&k),
+                None => NO_VALUE.to_string(),
+            });
         }
-        cells.extend([cell(&row.label), thousands(row.count)]);
-        if r.compare.is_some() {
-            cells.extend([thousands(row.compare.unwrap_or(0)), super::change_text(row)]);
+        match row {
+            Some(row) => {
+                cells.extend([escape(&row.label), thousands(row.count)]);
+                if r.compare.is_some() {
+                    cells.extend([thousands(row.compare.unwrap_or(0)), super::change_text(row)]);
+                }
+            }
+            // A quiet day under `--by day`.
+            None => cells.extend(["—".to_string(), "0".to_string()]),
         }
         writeln!(out, "| {} |", cells.join(" | "))?;
     }
@@ -64,5 +101,23 @@ pub fn render(r: &Report, provisional: bool, out: &mut dyn Write) -> io::Result<
         ]);
     }
     writeln!(out, "| {} |", total.join(" | "))?;
-    super::briefing::footer(r, provisional, out)
+    super::briefing::footer(r, &escape, out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn values_render_as_literal_text() {
+        assert_eq!(
+            escape("<script>alert(1)</script>"),
+            "\\<script\\>alert(1)\\</script\\>"
+        );
+        assert_eq!(escape("**Team 5**"), "\\*\\*Team 5\\*\\*");
+        assert_eq!(escape("a\\|b"), "a\\\\\\|b");
+        assert_eq!(escape("# `x` [l](u) _i_ ~s~ &amp;"), "\\# \\`x\\` \\[l\\](u) \\_i\\_ \\~s\\~ \\&amp;");
+        assert_eq!(escape("two\nlines\x1b"), "two lines\\\\x1b");
+        assert_eq!(escape("Week of action (nov17-mersey)"), "Week of action (nov17-mersey)");
+    }
 }

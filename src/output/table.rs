@@ -9,7 +9,7 @@ use std::io::{self, Write};
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{CellAlignment, ColumnConstraint, ContentArrangement, Table};
 
-use super::thousands;
+use super::{terminal_safe, thousands};
 use crate::model::{ActivityType, Event};
 use crate::report::{format_range, Report};
 
@@ -38,6 +38,17 @@ fn as_listing(t: &mut Table, fixed: &[usize]) {
     }
 }
 
+/// Adds a row with every cell made `terminal_safe`: whatever a user typed
+/// reaches the terminal as visible text, never as control sequences.
+fn add_row(t: &mut Table, cells: Vec<String>) {
+    t.add_row(
+        cells
+            .iter()
+            .map(|c| super::terminal_safe(c).into_owned())
+            .collect::<Vec<_>>(),
+    );
+}
+
 fn align_right(t: &mut Table, columns: &[usize]) {
     for &i in columns {
         if let Some(c) = t.column_mut(i) {
@@ -63,14 +74,19 @@ fn short(s: &Option<String>, max: usize) -> String {
 /// the shape of the week shows at a glance. With `--by day` every day of the
 /// period is shown, in order, a quiet day as a zero.
 pub fn report(r: &Report, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "{}", r.scope())?;
+    let marked = if r.provisional.is_some() {
+        "PROVISIONAL — "
+    } else {
+        ""
+    };
+    writeln!(out, "{marked}{}", terminal_safe(&r.scope()))?;
     writeln!(out, "{}", format_range(&r.period))?;
     if let Some(c) = &r.compare {
         writeln!(
             out,
             "compared with {} ({}, {})",
             c.operation.code,
-            c.operation.title,
+            terminal_safe(&c.operation.title),
             format_range(&crate::dates::DateRange {
                 from: c.operation.start,
                 to: c.operation.end
@@ -82,23 +98,22 @@ pub fn report(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     if let Some(by) = r.by {
         header.push(capitalise(by.name()));
     }
-    header.extend(["Activity".to_string(), "Count".to_string()]);
+    header.extend(["Activity".to_string(), super::count_heading(r).to_string()]);
     if let Some(c) = &r.compare {
         header.extend([c.operation.code.clone(), "Change".to_string()]);
     }
     header.push(String::new());
     let mut t = new_table(&header.iter().map(String::as_str).collect::<Vec<_>>());
     let largest = r.rows.iter().map(|row| row.count).max().unwrap_or(0);
-    let rows = rows_for_table(r);
-    let mut last_key: Option<&Option<String>> = None;
-    for (key, row) in &rows {
+    let mut last_key: Option<Option<String>> = None;
+    for (key, row) in r.listed_rows() {
         let mut cells = Vec::new();
         if r.by.is_some() {
             // Show each group's key once, on its first row.
-            let shown = if last_key == Some(key) {
+            let shown = if last_key.as_ref() == Some(&key) {
                 String::new()
             } else {
-                key.clone().unwrap_or_else(|| "(none)".into())
+                key.clone().unwrap_or_else(|| super::NO_VALUE.into())
             };
             last_key = Some(key);
             cells.push(shown);
@@ -119,7 +134,7 @@ pub fn report(r: &Report, out: &mut dyn Write) -> io::Result<()> {
                 cells.push(String::new());
             }
         }
-        t.add_row(cells);
+        add_row(&mut t, cells);
     }
     let mut total = Vec::new();
     if r.by.is_some() {
@@ -130,36 +145,15 @@ pub fn report(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         total.extend([thousands(c.total), super::change_text(&r.total_row())]);
     }
     total.push(String::new());
-    t.add_row(total);
+    add_row(&mut t, total);
     let first_figure = usize::from(r.by.is_some()) + 1;
     let figures: Vec<usize> = (first_figure..header.len() - 1).collect();
     align_right(&mut t, &figures);
-    writeln!(out, "{t}")
-}
-
-/// The rows in display order, each with its dimension key; with `--by day`,
-/// a day without events is one `None` row.
-fn rows_for_table(r: &Report) -> Vec<(Option<String>, Option<&crate::report::ReportRow>)> {
-    if r.by != Some(crate::model::Dimension::Day) {
-        return r
-            .rows
-            .iter()
-            .map(|row| (row.key.clone(), Some(row)))
-            .collect();
+    writeln!(out, "{t}")?;
+    if let Some(p) = &r.provisional {
+        writeln!(out, "{}", terminal_safe(&p.note()))?;
     }
-    let mut out = Vec::new();
-    for day in r.period.days() {
-        let key = Some(day.to_string());
-        let mut any = false;
-        for row in r.rows.iter().filter(|row| row.key == key) {
-            out.push((key.clone(), Some(row)));
-            any = true;
-        }
-        if !any {
-            out.push((key, None));
-        }
-    }
-    out
+    Ok(())
 }
 
 /// A bar of unicode blocks, `n` scaled so `largest` fills BAR_WIDTH cells.
@@ -200,7 +194,7 @@ pub fn events(events: &[Event], out: &mut dyn Write) -> io::Result<()> {
         if e.status == crate::model::Status::Voided {
             type_key.push_str(" (voided)");
         }
-        t.add_row(vec![
+        add_row(&mut t, vec![
             crate::model::short_id(&e.id),
             e.date.to_string(),
             e.time.map(crate::model::format_time).unwrap_or_default(),
@@ -220,7 +214,7 @@ pub fn events(events: &[Event], out: &mut dyn Write) -> io::Result<()> {
 pub fn event_detail(e: &Event, out: &mut dyn Write) -> io::Result<()> {
     let mut t = new_table(&["Field", "Value"]);
     for (name, value) in crate::model::EXPORT_HEADER.iter().zip(e.to_record()) {
-        t.add_row(vec![name.to_string(), value]);
+        add_row(&mut t, vec![name.to_string(), value]);
     }
     writeln!(out, "{t}")
 }
@@ -246,7 +240,7 @@ pub fn operations(ops: &[OperationSummary], out: &mut dyn Write) -> io::Result<(
         if campaigns {
             row.push(o.campaign.clone().unwrap_or_default());
         }
-        t.add_row(row);
+        add_row(&mut t, row);
     }
     align_right(&mut t, &[3]);
     as_listing(&mut t, &[0, 1, 2, 3]);
@@ -269,7 +263,7 @@ pub fn operation_detail(s: &OperationSummary, out: &mut dyn Write) -> io::Result
         ("events", thousands(s.events)),
         ("total count", thousands(s.total)),
     ] {
-        t.add_row(vec![k.to_string(), v]);
+        add_row(&mut t, vec![k.to_string(), v]);
     }
     writeln!(out, "{t}")
 }
@@ -282,7 +276,7 @@ pub fn types(types: &[ActivityType], out: &mut dyn Write) -> io::Result<()> {
         } else {
             a.key.clone()
         };
-        t.add_row(vec![
+        add_row(&mut t, vec![
             key,
             a.label.clone(),
             format!("{} / {}", a.noun, a.plural),
@@ -323,7 +317,7 @@ pub fn history(entries: &[crate::model::HistoryEntry], out: &mut dyn Write) -> i
                 }
             })
             .collect();
-        t.add_row(vec![
+        add_row(&mut t, vec![
             h.seq.to_string(),
             h.changed_at.clone(),
             h.changed_by.clone(),
@@ -348,7 +342,7 @@ pub fn disclosures(entries: &[crate::store::Disclosure], out: &mut dyn Write) ->
         "Reason",
     ]);
     for d in entries {
-        t.add_row(vec![
+        add_row(&mut t, vec![
             d.disclosed_at.clone(),
             d.disclosed_by.clone(),
             thousands(d.rows),
