@@ -80,7 +80,7 @@ fn briefing_words_follow_the_events_and_the_types_phrase() {
     let b = env.ok(&["report", "--format", "briefing", "--provisional"]);
     assert!(b.contains("- carried out two warrants\n"), "{b}");
     assert!(b.contains("- arrested 2,131 people\n"), "{b}");
-    assert!(b.contains("* These figures are provisional"), "{b}");
+    assert!(b.contains("\nThese figures are provisional.\n"), "{b}");
 
     env.ok(&[
         "type",
