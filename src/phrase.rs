@@ -154,9 +154,7 @@ impl Phrase {
             let from = if trimmed.ends_with(['}', ']']) || trimmed.is_empty() {
                 trimmed.len()
             } else {
-                let word = trimmed
-                    .rfind(char::is_whitespace)
-                    .map_or(0, |i| i + 1);
+                let word = trimmed.rfind(char::is_whitespace).map_or(0, |i| i + 1);
                 trimmed[..word].trim_end().len()
             };
             suggestion.insert(end, ']');
@@ -206,8 +204,8 @@ fn outside_slots(template: &str) -> Vec<(usize, usize)> {
             '{' => open = Some(i),
             '}' => {
                 if let Some(start) = open.take() {
-                    let always = Slot::parse(template[start + 1..i].trim())
-                        .is_ok_and(Slot::always_filled);
+                    let always =
+                        Slot::parse(template[start + 1..i].trim()).is_ok_and(Slot::always_filled);
                     if !in_brackets && !always {
                         found.push((start, i + 1));
                     }
@@ -229,8 +227,7 @@ fn outside_slots(template: &str) -> Vec<(usize, usize)> {
 pub fn pluralise(noun: &str) -> String {
     let noun = noun.trim();
     let words: Vec<&str> = noun.split(' ').collect();
-    let is_participle =
-        |w: &str| w.len() > 4 && w.ends_with("ed") && !w.ends_with("eed");
+    let is_participle = |w: &str| w.len() > 4 && w.ends_with("ed") && !w.ends_with("eed");
     // The head: the last word that is not a trailing participle.
     let mut head = words.len().saturating_sub(1);
     while head > 0 && is_participle(words[head]) {
@@ -333,7 +330,10 @@ fn plural_word(word: &str) -> String {
     if lower.ends_with("sis") {
         return format!("{}es", &word[..word.len() - 2]);
     }
-    if ["s", "x", "z", "sh", "ch"].iter().any(|e| lower.ends_with(e)) {
+    if ["s", "x", "z", "sh", "ch"]
+        .iter()
+        .any(|e| lower.ends_with(e))
+    {
         return format!("{word}es");
     }
     format!("{word}s")
@@ -391,7 +391,8 @@ mod tests {
     fn optional_parts_need_their_values() {
         let p = Phrase::parse("carried out {count} {noun}[ in relation to {detail}]").unwrap();
         assert_eq!(
-            p.render(&V(Some("making indecent images of children"))).unwrap(),
+            p.render(&V(Some("making indecent images of children")))
+                .unwrap(),
             "carried out nine warrants in relation to making indecent images of children"
         );
         assert_eq!(p.render(&V(None)).unwrap(), "carried out nine warrants");
@@ -422,7 +423,10 @@ mod tests {
             Phrase::bullet("took in {count} {noun} from {area} today", &V(None)),
             "recorded nine warrants"
         );
-        assert_eq!(Phrase::bullet("{count} {noun}", &V(None)), "recorded nine warrants");
+        assert_eq!(
+            Phrase::bullet("{count} {noun}", &V(None)),
+            "recorded nine warrants"
+        );
     }
 
     #[test]

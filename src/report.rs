@@ -68,7 +68,6 @@ impl ReportRow {
     pub fn change(&self) -> Option<i64> {
         self.compare.map(|c| self.count - c)
     }
-
 }
 
 /// The operation a report is compared with, and its figures' span.
@@ -120,7 +119,11 @@ impl Provisional {
             Some(r) => format!(
                 "These figures are provisional: {}{}",
                 r,
-                if r.ends_with(['.', '!', '?']) { "" } else { "." }
+                if r.ends_with(['.', '!', '?']) {
+                    ""
+                } else {
+                    "."
+                }
             ),
             None => "These figures are provisional.".to_string(),
         }

@@ -154,7 +154,10 @@ fn terminal_output_shows_control_characters_and_data_keeps_them() {
         (vec!["report", "--by", "officer"], "4127\\x7f".to_string()),
         (vec!["report"], format!("Label{shown}")),
         (vec!["report"], format!("Week{shown}")),
-        (vec!["report", "--format", "briefing"], format!("Week{shown}")),
+        (
+            vec!["report", "--format", "briefing"],
+            format!("Week{shown}"),
+        ),
     ] {
         let out = env.ok(&args);
         assert!(out.contains(&expected), "{args:?}: {expected}\n{out}");
@@ -171,7 +174,10 @@ fn terminal_output_shows_control_characters_and_data_keeps_them() {
     let csv = env.ok(&["list", "--format", "csv"]);
     assert!(csv.contains(&format!("detail{esc}")), "{csv:?}");
     let report_csv = env.ok(&["report", "--format", "csv"]);
-    assert!(report_csv.contains(&format!("Label{esc}")), "{report_csv:?}");
+    assert!(
+        report_csv.contains(&format!("Label{esc}")),
+        "{report_csv:?}"
+    );
 }
 
 #[test]
@@ -215,11 +221,23 @@ fn a_placeholder_that_may_be_empty_must_stand_in_brackets() {
         "--phrase",
         "took in {count} {noun}[ from {area}] today",
     ]);
-    log(&env, &["knife-in", "--date", "2017-11-14", "--area", "Wirral"]);
-    log(&env, &["knife-in", "--date", "2017-11-15", "--area", "Wirral"]);
+    log(
+        &env,
+        &["knife-in", "--date", "2017-11-14", "--area", "Wirral"],
+    );
+    log(
+        &env,
+        &["knife-in", "--date", "2017-11-15", "--area", "Wirral"],
+    );
     let b = env.ok(&["report", "--format", "briefing"]);
-    assert!(b.contains("- took in two knives from Wirral today\n"), "{b}");
-    log(&env, &["knife-in", "--date", "2017-11-15", "--area", "Sefton"]);
+    assert!(
+        b.contains("- took in two knives from Wirral today\n"),
+        "{b}"
+    );
+    log(
+        &env,
+        &["knife-in", "--date", "2017-11-15", "--area", "Sefton"],
+    );
     let b = env.ok(&["report", "--format", "briefing"]);
     assert!(b.contains("- took in three knives today\n"), "{b}");
 }
@@ -232,7 +250,11 @@ fn plurals_are_english_and_shown_when_a_type_is_added() {
         ("property-search", "property search", "property searches"),
         ("knife", "knife", "knives"),
         ("party-visit", "party visit", "party visits"),
-        ("person-safeguarded", "person safeguarded", "people safeguarded"),
+        (
+            "person-safeguarded",
+            "person safeguarded",
+            "people safeguarded",
+        ),
         ("box", "box", "boxes"),
     ] {
         let note = env.ok_stderr(&["type", "add", key, "--label", "L"]);
@@ -242,9 +264,14 @@ fn plurals_are_english_and_shown_when_a_type_is_added() {
                 "{key}: one {one:?}, several {many:?} (if the plural is wrong: opweek type edit {key} --plural WORDS)\n"
             )
         );
-        assert!(env.ok(&["type", "list"]).contains(&format!("{one} / {many}")));
+        assert!(env
+            .ok(&["type", "list"])
+            .contains(&format!("{one} / {many}")));
     }
-    log(&env, &["property-search", "--date", "2017-11-14", "--count", "3"]);
+    log(
+        &env,
+        &["property-search", "--date", "2017-11-14", "--count", "3"],
+    );
     log(&env, &["knife", "--date", "2017-11-14", "--count", "2"]);
     let b = env.ok(&["report", "--format", "briefing"]);
     assert!(b.contains("- recorded three property searches\n"), "{b}");
@@ -268,8 +295,17 @@ fn plurals_are_english_and_shown_when_a_type_is_added() {
 fn a_type_without_a_phrase_gets_a_sentence() {
     let env = TestEnv::new();
     env.reference_op();
-    env.ok(&["type", "add", "knife-surrender", "--label", "Knife surrenders"]);
-    log(&env, &["knife-surrender", "--date", "2017-11-14", "--count", "4"]);
+    env.ok(&[
+        "type",
+        "add",
+        "knife-surrender",
+        "--label",
+        "Knife surrenders",
+    ]);
+    log(
+        &env,
+        &["knife-surrender", "--date", "2017-11-14", "--count", "4"],
+    );
     let b = env.ok(&["report", "--format", "briefing"]);
     assert!(
         b.contains("During the week of action, officers:\n- recorded four knife surrenders\n"),
@@ -283,30 +319,74 @@ fn a_type_without_a_phrase_gets_a_sentence() {
 #[test]
 fn compared_percentages_never_round_to_all_or_nothing() {
     let env = TestEnv::new();
-    env.ok(&["op", "add", "oct17", "--title", "October", "--start", "2017-10-09"]);
-    env.ok(&["op", "add", "nov17", "--title", "November", "--start", "2017-11-13"]);
-    log(&env, &["warrant", "--date", "2017-10-10", "--count", "1000"]);
+    env.ok(&[
+        "op",
+        "add",
+        "oct17",
+        "--title",
+        "October",
+        "--start",
+        "2017-10-09",
+    ]);
+    env.ok(&[
+        "op",
+        "add",
+        "nov17",
+        "--title",
+        "November",
+        "--start",
+        "2017-11-13",
+    ]);
+    log(
+        &env,
+        &["warrant", "--date", "2017-10-10", "--count", "1000"],
+    );
     log(&env, &["warrant", "--date", "2017-11-14", "--count", "4"]);
     log(&env, &["arrest", "--date", "2017-10-10", "--count", "1000"]);
     log(&env, &["arrest", "--date", "2017-11-14", "--count", "1001"]);
-    let compare = |format: &str| env.ok(&["report", "--op", "nov17", "--compare", "oct17", "--format", format]);
+    let compare = |format: &str| {
+        env.ok(&[
+            "report",
+            "--op",
+            "nov17",
+            "--compare",
+            "oct17",
+            "--format",
+            format,
+        ])
+    };
     let table = compare("table");
     assert!(
-        table.lines().any(|l| l.contains("Warrants") && l.contains("−996 (−99.6%)")),
+        table
+            .lines()
+            .any(|l| l.contains("Warrants") && l.contains("−996 (−99.6%)")),
         "{table}"
     );
     assert!(
-        table.lines().any(|l| l.contains("Arrests") && l.contains("+1 (+0.1%)")),
+        table
+            .lines()
+            .any(|l| l.contains("Arrests") && l.contains("+1 (+0.1%)")),
         "{table}"
     );
     assert!(
-        table.lines().any(|l| l.contains("Total") && l.contains("−995 (−50%)")),
+        table
+            .lines()
+            .any(|l| l.contains("Total") && l.contains("−995 (−50%)")),
         "{table}"
     );
     let md = compare("markdown");
-    assert!(md.contains("| Warrants | 4 | 1,000 | −996 (−99.6%) |\n"), "{md}");
-    assert!(md.contains("| Arrests | 1,001 | 1,000 | +1 (+0.1%) |\n"), "{md}");
-    assert!(md.contains("| **Total** | **1,005** | **2,000** | **−995 (−50%)** |\n"), "{md}");
+    assert!(
+        md.contains("| Warrants | 4 | 1,000 | −996 (−99.6%) |\n"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| Arrests | 1,001 | 1,000 | +1 (+0.1%) |\n"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| **Total** | **1,005** | **2,000** | **−995 (−50%)** |\n"),
+        "{md}"
+    );
     assert_eq!(
         compare("csv"),
         "type,label,count,compare,change,change_pct\n\
@@ -353,13 +433,28 @@ fn provisional_marks_title_and_figures_and_says_why() {
         b.contains("officers (provisional figures):\n- carried out one warrant\n"),
         "{b}"
     );
-    assert!(b.contains("\nThese figures are provisional.\n\nRecord check:"), "{b}");
+    assert!(
+        b.contains("\nThese figures are provisional.\n\nRecord check:"),
+        "{b}"
+    );
     let table = env.ok(&["report", "--provisional", "<b>why</b>"]);
     assert!(table.starts_with("PROVISIONAL — "), "{table}");
     assert!(table.contains("Count (provisional)"), "{table}");
-    assert!(table.ends_with("These figures are provisional: <b>why</b>.\n"), "{table}");
-    let md = env.ok(&["report", "--format", "markdown", "--provisional", "<b>why</b>"]);
-    assert!(md.contains("\nThese figures are provisional: \\<b\\>why\\</b\\>.\n"), "{md}");
+    assert!(
+        table.ends_with("These figures are provisional: <b>why</b>.\n"),
+        "{table}"
+    );
+    let md = env.ok(&[
+        "report",
+        "--format",
+        "markdown",
+        "--provisional",
+        "<b>why</b>",
+    ]);
+    assert!(
+        md.contains("\nThese figures are provisional: \\<b\\>why\\</b\\>.\n"),
+        "{md}"
+    );
     let json: serde_json::Value = serde_json::from_str(&env.ok(&[
         "report",
         "--format",
@@ -382,7 +477,10 @@ fn provisional_marks_title_and_figures_and_says_why() {
         "type,label,count\nwarrant,Warrants,1\n"
     );
     let err = String::from_utf8(out.stderr).unwrap();
-    assert!(err.starts_with("note: CSV has no place to mark figures as provisional"), "{err}");
+    assert!(
+        err.starts_with("note: CSV has no place to mark figures as provisional"),
+        "{err}"
+    );
     assert!(env.ok_stderr(&["report", "--format", "csv"]).is_empty());
 }
 
@@ -390,12 +488,13 @@ fn provisional_marks_title_and_figures_and_says_why() {
 fn json_carries_the_chain_head_and_empty_by_values_have_one_spelling_per_format() {
     let env = TestEnv::new();
     env.reference_op();
-    log(&env, &["warrant", "--date", "2017-11-14", "--team", "Alpha"]);
+    log(
+        &env,
+        &["warrant", "--date", "2017-11-14", "--team", "Alpha"],
+    );
     log(&env, &["warrant", "--date", "2017-11-15"]);
-    let json: serde_json::Value = serde_json::from_str(&env.ok(&[
-        "report", "--by", "team", "--format", "json",
-    ]))
-    .unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&env.ok(&["report", "--by", "team", "--format", "json"])).unwrap();
     assert_eq!(json["chain_head"], head(&env));
     assert_eq!(json["rows"][0]["team"], "Alpha");
     assert_eq!(json["rows"][1]["team"], serde_json::Value::Null);
@@ -407,7 +506,9 @@ fn json_carries_the_chain_head_and_empty_by_values_have_one_spelling_per_format(
     assert!(md.contains("| (none) | Warrants | 1 |\n"), "{md}");
     let table = env.ok(&["report", "--by", "team"]);
     assert!(
-        table.lines().any(|l| l.contains("(none)") && l.contains("Warrants")),
+        table
+            .lines()
+            .any(|l| l.contains("(none)") && l.contains("Warrants")),
         "{table}"
     );
 }

@@ -4,7 +4,7 @@
 mod env;
 
 mod core;
+mod hardening_output;
 mod import;
 mod integrity;
 mod reports;
-mod hardening_output;

@@ -20,8 +20,7 @@ pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
         match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '#' | '&' | '!'
-            | '$' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '#' | '&' | '!' | '$' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -116,8 +115,14 @@ mod tests {
         );
         assert_eq!(escape("**Team 5**"), "\\*\\*Team 5\\*\\*");
         assert_eq!(escape("a\\|b"), "a\\\\\\|b");
-        assert_eq!(escape("# `x` [l](u) _i_ ~s~ &amp;"), "\\# \\`x\\` \\[l\\](u) \\_i\\_ \\~s\\~ \\&amp;");
+        assert_eq!(
+            escape("# `x` [l](u) _i_ ~s~ &amp;"),
+            "\\# \\`x\\` \\[l\\](u) \\_i\\_ \\~s\\~ \\&amp;"
+        );
         assert_eq!(escape("two\nlines\x1b"), "two lines\\\\x1b");
-        assert_eq!(escape("Week of action (nov17-mersey)"), "Week of action (nov17-mersey)");
+        assert_eq!(
+            escape("Week of action (nov17-mersey)"),
+            "Week of action (nov17-mersey)"
+        );
     }
 }

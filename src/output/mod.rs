@@ -10,8 +10,8 @@ pub mod table;
 
 use crate::report::{Report, ReportRow};
 
-/// How a report shows a `--by` value the events left empty, in table,
-/// markdown and briefing (CSV writes an empty cell, JSON `null`).
+/// How a report shows a `--by` value the events left empty, in the table
+/// and markdown (CSV writes an empty cell, JSON `null`).
 pub const NO_VALUE: &str = "(none)";
 
 /// The heading of the count column: marked when the figures are
@@ -164,21 +164,7 @@ pub fn thousands(n: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::thousands;
-    use crate::report::{Report, ReportRow};
-
-/// How a report shows a `--by` value the events left empty, in table,
-/// markdown and briefing (CSV writes an empty cell, JSON `null`).
-pub const NO_VALUE: &str = "(none)";
-
-/// The heading of the count column: marked when the figures are
-/// provisional.
-pub fn count_heading(r: &Report) -> &'static str {
-    if r.provisional.is_some() {
-        "Count (provisional)"
-    } else {
-        "Count"
-    }
-}
+    use crate::report::ReportRow;
 
     #[test]
     fn changes_read_naturally() {
@@ -198,13 +184,25 @@ pub fn count_heading(r: &Report) -> &'static str {
         assert_eq!(super::change_text(&row(2, Some(3))), "−1 (−33%)");
         // Rounding that would mislead gets the places it needs.
         assert_eq!(super::change_text(&row(4, Some(1000))), "−996 (−99.6%)");
-        assert_eq!(super::change_text(&row(1, Some(100_000))), "−99,999 (−99.999%)");
+        assert_eq!(
+            super::change_text(&row(1, Some(100_000))),
+            "−99,999 (−99.999%)"
+        );
         assert_eq!(super::change_text(&row(1001, Some(1000))), "+1 (+0.1%)");
-        assert_eq!(super::change_text(&row(10_001, Some(10_000))), "+1 (+0.01%)");
+        assert_eq!(
+            super::change_text(&row(10_001, Some(10_000))),
+            "+1 (+0.01%)"
+        );
         assert_eq!(super::change_text(&row(0, Some(4))), "−4 (−100%)");
-        assert_eq!(super::change_text(&row(2001, Some(1))), "+2,000 (+200,000%)");
+        assert_eq!(
+            super::change_text(&row(2001, Some(1))),
+            "+2,000 (+200,000%)"
+        );
         assert_eq!(super::change_text(&row(3, Some(1000))), "−997 (−99.7%)");
-        assert_eq!(super::change_text(&row(12_346, Some(10_000))), "+2,346 (+23%)");
+        assert_eq!(
+            super::change_text(&row(12_346, Some(10_000))),
+            "+2,346 (+23%)"
+        );
     }
 
     #[test]
@@ -212,7 +210,10 @@ pub fn count_heading(r: &Report) -> &'static str {
         use super::terminal_safe;
         assert_eq!(terminal_safe("plain £ text"), "plain £ text");
         assert_eq!(terminal_safe("a\x1b[31mred"), "a\\x1b[31mred");
-        assert_eq!(terminal_safe("a\tb\rc\x07\x7f\u{9b}"), "a\\tb\\rc\\x07\\x7f\\x9b");
+        assert_eq!(
+            terminal_safe("a\tb\rc\x07\x7f\u{9b}"),
+            "a\\tb\\rc\\x07\\x7f\\x9b"
+        );
         assert_eq!(terminal_safe("line\nnext"), "line\nnext");
         assert_eq!(terminal_safe("\u{202e}abc"), "\\u{202e}abc");
     }

@@ -194,16 +194,19 @@ pub fn events(events: &[Event], out: &mut dyn Write) -> io::Result<()> {
         if e.status == crate::model::Status::Voided {
             type_key.push_str(" (voided)");
         }
-        add_row(&mut t, vec![
-            crate::model::short_id(&e.id),
-            e.date.to_string(),
-            e.time.map(crate::model::format_time).unwrap_or_default(),
-            type_key,
-            e.count.to_string(),
-            short(&e.officer, 10),
-            short(&e.reference, 16),
-            short(&e.detail, 40),
-        ]);
+        add_row(
+            &mut t,
+            vec![
+                crate::model::short_id(&e.id),
+                e.date.to_string(),
+                e.time.map(crate::model::format_time).unwrap_or_default(),
+                type_key,
+                e.count.to_string(),
+                short(&e.officer, 10),
+                short(&e.reference, 16),
+                short(&e.detail, 40),
+            ],
+        );
     }
     align_right(&mut t, &[4]);
     as_listing(&mut t, &[0, 1, 2, 3, 4, 5]);
@@ -276,12 +279,15 @@ pub fn types(types: &[ActivityType], out: &mut dyn Write) -> io::Result<()> {
         } else {
             a.key.clone()
         };
-        add_row(&mut t, vec![
-            key,
-            a.label.clone(),
-            format!("{} / {}", a.noun, a.plural),
-            a.phrase.clone(),
-        ]);
+        add_row(
+            &mut t,
+            vec![
+                key,
+                a.label.clone(),
+                format!("{} / {}", a.noun, a.plural),
+                a.phrase.clone(),
+            ],
+        );
     }
     as_listing(&mut t, &[0]);
     writeln!(out, "{t}")
@@ -317,14 +323,17 @@ pub fn history(entries: &[crate::model::HistoryEntry], out: &mut dyn Write) -> i
                 }
             })
             .collect();
-        add_row(&mut t, vec![
-            h.seq.to_string(),
-            h.changed_at.clone(),
-            h.changed_by.clone(),
-            h.action.clone(),
-            h.reason.clone(),
-            shown.join("\n"),
-        ]);
+        add_row(
+            &mut t,
+            vec![
+                h.seq.to_string(),
+                h.changed_at.clone(),
+                h.changed_by.clone(),
+                h.action.clone(),
+                h.reason.clone(),
+                shown.join("\n"),
+            ],
+        );
     }
     as_listing(&mut t, &[0, 1, 3]);
     writeln!(out, "{t}")
@@ -342,15 +351,18 @@ pub fn disclosures(entries: &[crate::store::Disclosure], out: &mut dyn Write) ->
         "Reason",
     ]);
     for d in entries {
-        add_row(&mut t, vec![
-            d.disclosed_at.clone(),
-            d.disclosed_by.clone(),
-            thousands(d.rows),
-            d.filters.clone(),
-            d.destination.clone(),
-            d.recipient.clone().unwrap_or_default(),
-            d.reason.clone().unwrap_or_default(),
-        ]);
+        add_row(
+            &mut t,
+            vec![
+                d.disclosed_at.clone(),
+                d.disclosed_by.clone(),
+                thousands(d.rows),
+                d.filters.clone(),
+                d.destination.clone(),
+                d.recipient.clone().unwrap_or_default(),
+                d.reason.clone().unwrap_or_default(),
+            ],
+        );
     }
     align_right(&mut t, &[2]);
     as_listing(&mut t, &[0, 2]);
