@@ -9,6 +9,7 @@ use super::Context;
 use crate::model::{check_operation_code, Dimension};
 use crate::output::{self, ReportFormat};
 use crate::report::{self as compute, Period};
+use crate::store::Access;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -64,7 +65,7 @@ pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
         // Signed-off formats carry the history chain head.
         chain_head: matches!(a.format, ReportFormat::Markdown | ReportFormat::Briefing),
     };
-    let store = ctx.open()?;
+    let store = ctx.open_as(Access::Read)?;
     let report = compute::build(&store, &period, &options)?;
     match a.format {
         ReportFormat::Table => output::table::report(&report, out)?,
