@@ -4,6 +4,7 @@
 mod env;
 
 mod core;
+mod hardening_files;
 mod import;
 mod integrity;
 mod reports;

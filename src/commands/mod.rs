@@ -69,7 +69,11 @@ impl Context {
                     .with_context(|| format!("cannot open database {}", self.db.display()))
             }
         };
-        if let Some(warning) = journal_warning(&self.db, store.journal_mode()) {
+        // A database opened read-only keeps whatever journal its owner set.
+        let warning = (!store.is_read_only())
+            .then(|| journal_warning(&self.db, store.journal_mode()))
+            .flatten();
+        if let Some(warning) = warning {
             eprintln!("{warning}");
         }
         store.set_actor(&self.user);

@@ -165,10 +165,11 @@ impl Store {
     /// `Access`) and brings its schema up to date when it may be written.
     pub fn open_with(path: &Path, access: Access) -> Result<Store> {
         let shown = || path.display().to_string();
-        if access == Access::Create {
+        if std::fs::symlink_metadata(path).is_err() {
+            if access != Access::Create {
+                return Err(StoreError::Missing(shown()));
+            }
             create_private_file(path, false)?;
-        } else if std::fs::symlink_metadata(path).is_err() {
-            return Err(StoreError::Missing(shown()));
         }
         match (read_only_reason(path), access) {
             (None, _) => {}
@@ -188,40 +189,33 @@ impl Store {
     }
 
     /// A database this user may only read, opened read-only: nothing is
-    /// switched or migrated. In WAL mode SQLite needs the shared-memory file
-    /// (`-shm`) beside the database; where it does not exist and cannot be
-    /// created (a read-only directory), the database is read as immutable,
-    /// which is exact as long as no write-ahead log holds changes not yet in
-    /// the main file (then the read is refused, plainly).
+    /// switched or migrated, and nothing is created beside it. In WAL mode
+    /// SQLite needs the shared-memory file (`-shm`); a reader that created
+    /// it (and an empty `-wal`) would leave files the owner may not be able
+    /// to write, breaking the owner's next change. So the files are used
+    /// when the owner's connections left them; otherwise the database is
+    /// read as immutable, which is exact since no write-ahead log holds
+    /// changes not yet in the main file (a log without its `-shm` is
+    /// refused, plainly, rather than read without it).
     fn open_read_only(path: &Path) -> Result<Store> {
         let shown = path.display().to_string();
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags)?;
-        conn.busy_timeout(BUSY_TIMEOUT)?;
-        let conn = match migrate::check(&conn, &shown) {
-            Ok(()) => conn,
-            Err(StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)))
-                if e.code == rusqlite::ErrorCode::CannotOpen =>
-            {
-                drop(conn);
-                if journal_file(path, "-wal")
-                    .metadata()
-                    .is_ok_and(|m| m.len() > 0)
-                {
-                    return Err(StoreError::ReadOnly {
-                        path: shown.clone(),
-                        why: "and its write-ahead log cannot be read without creating its -shm \
-                              file in a directory you cannot write"
-                            .into(),
-                    });
-                }
-                let uri = format!("file:{}?immutable=1", uri_path(path));
-                let conn = Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)?;
-                migrate::check(&conn, &shown)?;
-                conn
-            }
-            Err(e) => return Err(e),
+        let wal = journal_file(path, "-wal").metadata().ok();
+        let conn = if wal.is_some() && journal_file(path, "-shm").exists() {
+            Connection::open_with_flags(path, flags)?
+        } else if wal.is_some_and(|m| m.len() > 0) {
+            return Err(StoreError::ReadOnly {
+                path: shown,
+                why: "and its write-ahead log cannot be read without creating its -shm file: \
+                      ask its owner to run any opweek command on it, which folds the log in"
+                    .into(),
+            });
+        } else {
+            let uri = format!("file:{}?immutable=1", uri_path(path));
+            Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)?
         };
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        migrate::check(&conn, &shown)?;
         let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if found < migrate::LATEST_VERSION {
             return Err(StoreError::ReadOnlyNeedsUpgrade {
@@ -276,6 +270,12 @@ impl Store {
     /// readers wait while someone writes.
     pub fn journal_mode(&self) -> &str {
         &self.journal
+    }
+
+    /// Whether the database was opened read-only (`Access::Read` on a
+    /// database this user may not write).
+    pub fn is_read_only(&self) -> bool {
+        self.conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false)
     }
 
     /// Names who is recording, for the history rows of new events.
