@@ -87,3 +87,19 @@ fn os_user() -> String {
         .or_else(|| whoami::username().ok().filter(|v| !v.is_empty()))
         .unwrap_or_else(|| "unknown".to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_constraint_sqlite_refused_is_named_as_a_rule() {
+        let e = anyhow::Error::from(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(275),
+            Some("CHECK constraint failed: end_date >= start_date".into()),
+        ))
+        .context("cannot add operation");
+        assert_eq!(broken_rule(&e).as_deref(), Some("end_date >= start_date"));
+        assert_eq!(broken_rule(&anyhow::anyhow!("other")), None);
+    }
+}
