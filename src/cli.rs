@@ -1,6 +1,7 @@
 //! The command line: global options and the list of subcommands. Each
 //! subcommand's own flags are defined beside its code in `commands/`.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
@@ -18,17 +19,39 @@ use crate::commands::{
                   Start with `opweek demo` to see a reference week."
 )]
 pub struct Cli {
-    /// The database file [default: opweek.db in the platform's data directory]
-    #[arg(long, global = true, env = "OPWEEK_DB", value_name = "PATH")]
+    // OPWEEK_DB and OPWEEK_USER are read by `from_env`, not by clap's `env`:
+    // clap took an empty OPWEEK_DB= for a missing value ("a value is
+    // required for '--db'") and, with either set, printed `--db <PATH>` in
+    // every usage line as if it were required.
+    /// The database file [env: OPWEEK_DB] [default: opweek.db in the
+    /// platform's data directory]
+    #[arg(long, global = true, value_name = "PATH")]
     pub db: Option<PathBuf>,
 
-    /// Who is recording, for recorded_by and the history [default: the
-    /// operating-system user]
-    #[arg(long, global = true, env = "OPWEEK_USER", value_name = "NAME")]
+    /// Who is recording, for recorded_by and the history [env: OPWEEK_USER]
+    /// [default: the operating-system user]
+    #[arg(long, global = true, value_name = "NAME")]
     pub user: Option<String>,
 
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// Fills in what the command line left out from the environment
+    /// (`lookup` is `std::env::var_os` outside tests): `--db` from
+    /// OPWEEK_DB and `--user` from OPWEEK_USER. A flag wins; a variable
+    /// set but empty counts as unset.
+    pub fn from_env(mut self, lookup: impl Fn(&str) -> Option<OsString>) -> Cli {
+        let var = |name: &str| lookup(name).filter(|v| !v.is_empty());
+        if self.db.as_ref().is_none_or(|d| d.as_os_str().is_empty()) {
+            self.db = var("OPWEEK_DB").map(PathBuf::from);
+        }
+        if self.user.is_none() {
+            self.user = var("OPWEEK_USER").map(|u| u.to_string_lossy().into_owned());
+        }
+        self
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -101,6 +124,71 @@ mod tests {
         assert!(parse(&["report", "--op", "a", "--week", "2017-W46", "--by", "day"]).is_ok());
         assert!(parse(&["report", "--by", "colour"]).is_err());
         assert!(parse(&["report", "--format", "csv"]).is_ok());
+    }
+
+    fn env<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<OsString> + 'a {
+        move |name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| OsString::from(v))
+        }
+    }
+
+    #[test]
+    fn database_and_user_come_from_the_environment_unless_given() {
+        let cli = parse(&["list"])
+            .unwrap()
+            .from_env(env(&[("OPWEEK_DB", "week.db"), ("OPWEEK_USER", "4127")]));
+        assert_eq!(cli.db.as_deref(), Some(std::path::Path::new("week.db")));
+        assert_eq!(cli.user.as_deref(), Some("4127"));
+        let cli = parse(&["list", "--db", "x.db", "--user", "me"])
+            .unwrap()
+            .from_env(env(&[("OPWEEK_DB", "week.db"), ("OPWEEK_USER", "4127")]));
+        assert_eq!(cli.db.as_deref(), Some(std::path::Path::new("x.db")));
+        assert_eq!(cli.user.as_deref(), Some("me"));
+    }
+
+    #[test]
+    fn an_empty_opweek_db_is_unset() {
+        let cli = parse(&["list"])
+            .unwrap()
+            .from_env(env(&[("OPWEEK_DB", ""), ("OPWEEK_USER", "")]));
+        assert_eq!(cli.db, None);
+        assert_eq!(cli.user, None);
+    }
+
+    #[test]
+    fn usage_never_shows_the_global_options_as_required() {
+        use clap::CommandFactory;
+        let mut cmd = Cli::command();
+        let amend = cmd.find_subcommand_mut("amend").unwrap();
+        let usage = amend.render_usage().to_string();
+        assert!(!usage.contains("--db"), "{usage}");
+        let err = parse(&["amend"]).unwrap_err().to_string();
+        assert!(!err.contains("--db"), "{err}");
+        assert!(!err.contains("--user"), "{err}");
+    }
+
+    #[test]
+    fn log_defaults_show_in_log_help_only() {
+        use clap::CommandFactory;
+        let mut cmd = Cli::command();
+        let log = cmd
+            .find_subcommand_mut("log")
+            .unwrap()
+            .render_help()
+            .to_string();
+        assert!(log.contains("today or yesterday [default: today]"), "{log}");
+        assert!(log.contains("[default: 1]"), "{log}");
+        let mut cmd = Cli::command();
+        let amend = cmd
+            .find_subcommand_mut("amend")
+            .unwrap()
+            .render_help()
+            .to_string();
+        assert!(!amend.contains("default: today"), "{amend}");
+        assert!(!amend.contains("default: 1]"), "{amend}");
+        assert!(!amend.contains("operation's force"), "{amend}");
     }
 
     #[test]

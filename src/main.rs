@@ -12,7 +12,13 @@ use opweek::cli::Cli;
 use opweek::commands::{self, Context};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let mut cli = Cli::parse().from_env(|name| std::env::var_os(name));
+    // `opweek --db X demo` (or OPWEEK_DB=X) builds the demo at X.
+    if let opweek::cli::Command::Demo(a) = &mut cli.command {
+        if a.path.is_none() {
+            a.path = cli.db.clone();
+        }
+    }
     let ctx = Context {
         db: cli
             .db
@@ -33,29 +39,41 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         // `opweek export | head` closing the pipe early is the reader's
         // choice, not a failure: stop quietly.
-        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) if commands::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             // The whole chain on one line: "error: cannot open database x:
             // database error: ...".
             let _ = out.flush();
-            eprintln!("error: {e:#}");
+            match broken_rule(&e) {
+                Some(rule) => eprintln!(
+                    "error: the database refused the change: it breaks its rule {rule:?} \
+                     (nothing was changed); this is a gap in opweek's own checks, please report it"
+                ),
+                None => eprintln!("error: {e:#}"),
+            }
             ExitCode::from(1)
         }
     }
 }
 
-fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|cause| {
-        if let Some(io) = cause.downcast_ref::<io::Error>() {
-            return io.kind() == io::ErrorKind::BrokenPipe;
-        }
-        if let Some(csv) = cause.downcast_ref::<csv::Error>() {
-            if let csv::ErrorKind::Io(io) = csv.kind() {
-                return io.kind() == io::ErrorKind::BrokenPipe;
+/// The rule named by a constraint SQLite refused (`CHECK constraint failed:
+/// end_date >= start_date`), so that a value opweek's own validation missed
+/// is still refused in words rather than in SQLite's error codes.
+fn broken_rule(e: &anyhow::Error) -> Option<String> {
+    e.chain()
+        .find_map(|cause| match cause.downcast_ref::<rusqlite::Error>()? {
+            rusqlite::Error::SqliteFailure(f, msg)
+                if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
+                let msg = msg.as_deref().unwrap_or("a constraint");
+                Some(
+                    msg.split_once("constraint failed: ")
+                        .map_or(msg, |(_, rule)| rule)
+                        .to_string(),
+                )
             }
-        }
-        false
-    })
+            _ => None,
+        })
 }
 
 /// The operating-system user, for `recorded_by` when neither `--user` nor
@@ -68,4 +86,20 @@ fn os_user() -> String {
         .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
         .or_else(|| whoami::username().ok().filter(|v| !v.is_empty()))
         .unwrap_or_else(|| "unknown".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_constraint_sqlite_refused_is_named_as_a_rule() {
+        let e = anyhow::Error::from(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(275),
+            Some("CHECK constraint failed: end_date >= start_date".into()),
+        ))
+        .context("cannot add operation");
+        assert_eq!(broken_rule(&e).as_deref(), Some("end_date >= start_date"));
+        assert_eq!(broken_rule(&anyhow::anyhow!("other")), None);
+    }
 }

@@ -5,6 +5,7 @@ mod env;
 
 mod core;
 mod hardening_output;
+mod hardening_files;
 mod import;
 mod integrity;
 mod reports;

@@ -7,6 +7,7 @@ use anyhow::Result;
 
 use super::Context;
 use crate::output::{json::ArrayWriter, table};
+use crate::store::Access;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -16,7 +17,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
-    let store = ctx.open()?;
+    let store = ctx.open_as(Access::Read)?;
     let entries = store.disclosures()?;
     if a.json {
         let mut w = ArrayWriter::new(out)?;

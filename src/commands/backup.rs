@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Context as _, Result};
 
 use super::Context;
+use crate::store::Access;
 use crate::store::BackupFile;
 
 #[derive(Debug, clap::Args)]
@@ -31,7 +32,7 @@ pub fn backup(a: BackupArgs, ctx: &Context, out: &mut dyn Write) -> Result<()> {
             a.dest.display()
         );
     }
-    let store = ctx.open()?;
+    let store = ctx.open_as(Access::Read)?;
     store.backup_to(&a.dest)?;
     writeln!(out, "{}", a.dest.display())?;
     eprintln!(
@@ -54,7 +55,23 @@ pub fn restore(a: RestoreArgs, ctx: &Context, out: &mut dyn Write) -> Result<()>
     }
     let source = BackupFile::open(&a.src)
         .with_context(|| format!("cannot restore from {}", a.src.display()))?;
-    let mut store = ctx.open()?;
+    // The full `check`, not only SQLite's: a backup whose events or history
+    // were edited behind the tool's back must not become the record.
+    let (problems, _) = super::check::problems(source.store())
+        .with_context(|| format!("cannot restore from {}", a.src.display()))?;
+    if !problems.is_empty() {
+        bail!(
+            "cannot restore from {}: it fails `opweek check` ({}): {}",
+            a.src.display(),
+            if problems.len() == 1 {
+                "1 problem".to_string()
+            } else {
+                format!("{} problems", problems.len())
+            },
+            problems.join("; ")
+        );
+    }
+    let mut store = ctx.open_as(Access::Create)?;
     store.restore_from(&source)?;
     writeln!(out, "{}", ctx.db.display())?;
     eprintln!("Restored {} from {}.", ctx.db.display(), a.src.display());

@@ -14,6 +14,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::Context;
 use crate::import::{self, Options, Problem, Summary};
 use crate::model::{check_operation_code, required_text};
+use crate::store::Access;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -44,7 +45,7 @@ pub fn run(a: Args, ctx: &Context, _out: &mut dyn Write) -> Result<()> {
     let name = a.file.display().to_string();
     let file = File::open(&a.file).with_context(|| format!("cannot open {name}"))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let mut store = ctx.open()?;
+    let mut store = ctx.open_as(Access::Create)?;
 
     let progress = progress_bar(size);
     let now = crate::store::now_utc();

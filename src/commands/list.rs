@@ -1,5 +1,7 @@
 //! `opweek list`: the recorded events, filtered, as a table, CSV (the export
-//! format) or JSON.
+//! format) or JSON. CSV and JSON are data leaving the tool just as an
+//! export does, so they are entered in the disclosure log (destination
+//! stdout) once written; the table, for reading on screen, is not.
 
 use std::io::Write;
 
@@ -10,7 +12,8 @@ use crate::csvio::EventWriter;
 use crate::dates::resolve_range;
 use crate::model::{check_operation_code, check_type_key, OpSelection};
 use crate::output::{json::ArrayWriter, table, ListFormat};
-use crate::store::{EventFilter, StoreError};
+use crate::store::Access;
+use crate::store::{Disclosure, EventFilter, Store, StoreError};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -35,7 +38,11 @@ pub struct Args {
 
 pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
     let filter = filter_from(&a, ctx)?;
-    let store = ctx.open()?;
+    // A disclosure is written, so CSV and JSON need a writable database.
+    let mut store = ctx.open_as(match a.format {
+        ListFormat::Table => Access::Read,
+        ListFormat::Csv | ListFormat::Json => Access::Write,
+    })?;
     if let OpSelection::One(code) = &filter.ops {
         store.operation(code)?;
     }
@@ -58,18 +65,77 @@ pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
                 eprintln!("{n} event{}", if n == 1 { "" } else { "s" });
             }
         }
-        ListFormat::Csv => {
-            let mut w = EventWriter::new(out)?;
-            store.for_each_event(&filter, |e| -> Result<()> { Ok(w.write(&e)?) })?;
-            w.finish()?;
-        }
-        ListFormat::Json => {
-            let mut w = ArrayWriter::new(out)?;
-            store.for_each_event(&filter, |e| -> Result<()> { Ok(w.write(&e)?) })?;
-            w.finish()?;
+        ListFormat::Csv | ListFormat::Json => {
+            let mut rows = 0;
+            let written = write_data(&store, &filter, a.format, out, &mut rows);
+            let filters = describe_filters(&a);
+            let format = if a.format == ListFormat::Csv {
+                "csv"
+            } else {
+                "json"
+            };
+            super::export::disclose_stdout(&mut store, written, out, |destination| Disclosure {
+                disclosed_at: crate::store::now_utc(),
+                disclosed_by: ctx.user.clone(),
+                filters: format!("list --format {format} {filters}"),
+                rows: rows as i64,
+                destination,
+                recipient: None,
+                reason: None,
+            })?;
         }
     }
     Ok(())
+}
+
+fn write_data(
+    store: &Store,
+    filter: &EventFilter,
+    format: ListFormat,
+    out: &mut dyn Write,
+    rows: &mut u64,
+) -> Result<()> {
+    if format == ListFormat::Csv {
+        let mut w = EventWriter::new(out)?;
+        store.for_each_event(filter, |e| -> Result<()> {
+            w.write(&e)?;
+            *rows += 1;
+            Ok(())
+        })?;
+        w.finish()?;
+    } else {
+        let mut w = ArrayWriter::new(out)?;
+        store.for_each_event(filter, |e| -> Result<()> {
+            w.write(&e)?;
+            *rows += 1;
+            Ok(())
+        })?;
+        w.finish()?;
+    }
+    Ok(())
+}
+
+/// The selection as flags, for the disclosure log.
+fn describe_filters(a: &Args) -> String {
+    let mut parts = Vec::new();
+    for (flag, value) in [
+        ("--op", &a.op),
+        ("--type", &a.type_key),
+        ("--from", &a.from),
+        ("--to", &a.to),
+    ] {
+        if let Some(v) = value {
+            parts.push(format!("{flag} {v}"));
+        }
+    }
+    if a.all {
+        parts.push("--all".to_string());
+    }
+    if parts.is_empty() {
+        "(all active events)".to_string()
+    } else {
+        parts.join(" ")
+    }
 }
 
 fn filter_from(a: &Args, ctx: &Context) -> Result<EventFilter> {

@@ -7,9 +7,17 @@ use std::io::Write;
 use anyhow::Result;
 
 use super::Context;
+use crate::store::Access;
 use crate::validate::{Defaults, EventInput, Resolver, RetiredTypes};
 
+// The defaults are `log`'s, so they are added to its help here, not
+// written into the shared field definitions (where `amend` showed them).
 #[derive(Debug, clap::Args)]
+#[command(
+    mut_arg("date", |a| with_default(a, "today")),
+    mut_arg("count", |a| with_default(a, "1")),
+    mut_arg("force", |a| with_default(a, "the operation's force"))
+)]
 pub struct Args {
     /// Activity type key, such as offender-visit (see `opweek type list`)
     #[arg(value_name = "TYPE")]
@@ -27,16 +35,16 @@ pub struct Args {
 /// ("-3 seized" is a note, not a flag).
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct FieldArgs {
-    /// Date of the activity: YYYY-MM-DD, today or yesterday [log default: today]
+    /// Date of the activity: YYYY-MM-DD, today or yesterday
     #[arg(long, allow_hyphen_values = true)]
     pub date: Option<String>,
     /// Time of the activity, HH:MM
     #[arg(long, allow_hyphen_values = true)]
     pub time: Option<String>,
-    /// How many (a search may seize 5 devices) [log default: 1]
+    /// How many (a search may seize 5 devices)
     #[arg(long, allow_hyphen_values = true)]
     pub count: Option<String>,
-    /// Police force [log default: the operation's force]
+    /// Police force
     #[arg(long, allow_hyphen_values = true)]
     pub force: Option<String>,
     /// Team or unit
@@ -65,6 +73,12 @@ pub struct FieldArgs {
     pub notes: Option<String>,
 }
 
+/// A field's help with the default `log` gives it.
+fn with_default(a: clap::Arg, default: &str) -> clap::Arg {
+    let help = a.get_help().map(|h| h.to_string()).unwrap_or_default();
+    a.help(format!("{help} [default: {default}]"))
+}
+
 impl FieldArgs {
     /// The fields as an `EventInput`, operation and type left unset.
     pub fn to_input(&self) -> EventInput {
@@ -90,7 +104,7 @@ pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
     let mut input = a.fields.to_input();
     input.type_key = Some(a.type_key);
     input.operation = a.op;
-    let mut store = ctx.open()?;
+    let mut store = ctx.open_as(Access::Create)?;
     let resolver = Resolver::new(store.operations()?, store.activity_types()?);
     let defaults = Defaults {
         retired: RetiredTypes::Refuse,

@@ -26,7 +26,7 @@ use anyhow::{Context as _, Result};
 use chrono::NaiveDate;
 
 use crate::cli::Command;
-use crate::store::Store;
+use crate::store::{Access, Store, StoreError};
 
 /// What every command may need besides its own arguments, resolved once in
 /// `main`: nothing here is read from the environment by a command itself.
@@ -38,7 +38,17 @@ pub struct Context {
 }
 
 impl Context {
+    /// Opens the database to change it: `open_as(Access::Write)`. It never
+    /// creates one; a command that records something new (and so may
+    /// create the database) or only reads says so with `open_as`.
     pub fn open(&self) -> Result<Store> {
+        self.open_as(Access::Write)
+    }
+
+    /// Opens the database for what the command declares it does (see
+    /// `store::Access`): only `Access::Create` creates a missing database;
+    /// `Access::Read` works on one the user may only read.
+    pub fn open_as(&self, access: Access) -> Result<Store> {
         if let Some(fs) = crate::store::network_filesystem(&self.db) {
             eprintln!(
                 "warning: {} is on a network filesystem ({fs}); SQLite's locking is not safe there, \
@@ -46,9 +56,24 @@ impl Context {
                 self.db.display()
             );
         }
-        let mut store = Store::open(&self.db)
-            .with_context(|| format!("cannot open database {}", self.db.display()))?;
-        if let Some(warning) = journal_warning(&self.db, store.journal_mode()) {
+        let mut store = match Store::open_with(&self.db, access) {
+            Ok(store) => store,
+            // These name the path and say what to do already.
+            Err(
+                e @ (StoreError::Missing(_)
+                | StoreError::ReadOnly { .. }
+                | StoreError::ReadOnlyNeedsUpgrade { .. }),
+            ) => return Err(e.into()),
+            Err(e) => {
+                return Err(anyhow::Error::from(e))
+                    .with_context(|| format!("cannot open database {}", self.db.display()))
+            }
+        };
+        // A database opened read-only keeps whatever journal its owner set.
+        let warning = (!store.is_read_only())
+            .then(|| journal_warning(&self.db, store.journal_mode()))
+            .flatten();
+        if let Some(warning) = warning {
             eprintln!("{warning}");
         }
         store.set_actor(&self.user);
@@ -88,6 +113,22 @@ pub fn run(command: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
         Command::Restore(a) => backup::restore(a, ctx, out),
         Command::Demo(a) => demo::run(a, ctx, out),
     }
+}
+
+/// Whether `e` is a broken pipe (`opweek export | head` closed early): the
+/// reader's choice, not a failure.
+pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            return io.kind() == std::io::ErrorKind::BrokenPipe;
+        }
+        if let Some(csv) = cause.downcast_ref::<csv::Error>() {
+            if let csv::ErrorKind::Io(io) = csv.kind() {
+                return io.kind() == std::io::ErrorKind::BrokenPipe;
+            }
+        }
+        false
+    })
 }
 
 /// opweek's folder in the platform's data directory (e.g.

@@ -9,6 +9,7 @@ use super::Context;
 use crate::dates::parse_date;
 use crate::model::{check_operation_code, clean_text, required_text, Operation};
 use crate::output::table;
+use crate::store::Access;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
@@ -52,7 +53,7 @@ pub fn run(command: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
     match command {
         Command::Add(a) => add(a, ctx, out),
         Command::List => {
-            let store = ctx.open()?;
+            let store = ctx.open_as(Access::Read)?;
             let ops = store.operation_summaries()?;
             if ops.is_empty() {
                 eprintln!(
@@ -64,7 +65,7 @@ pub fn run(command: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
             Ok(())
         }
         Command::Show { code } => {
-            let store = ctx.open()?;
+            let store = ctx.open_as(Access::Read)?;
             table::operation_detail(&store.operation_summary(code.trim())?, out)?;
             Ok(())
         }
@@ -73,11 +74,16 @@ pub fn run(command: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
 
 fn add(a: AddArgs, ctx: &Context, out: &mut dyn Write) -> Result<()> {
     let op = operation_from(&a, ctx)?;
-    let mut store = ctx.open()?;
+    let mut store = ctx.open_as(Access::Create)?;
     store.add_operation(&op)?;
     writeln!(out, "{}", op.code)?;
     eprintln!("Added operation {} ({} to {}).", op.code, op.start, op.end);
     Ok(())
+}
+
+/// The last date a date can hold (`parse_date` reads four-digit years).
+fn last_date() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(chrono::NaiveDate::MAX)
 }
 
 /// Validates the flags into an operation, before the database is opened.
@@ -85,7 +91,16 @@ fn operation_from(a: &AddArgs, ctx: &Context) -> Result<Operation> {
     let start = parse_date(&a.start, ctx.today)?;
     let end = match &a.end {
         Some(e) => parse_date(e, ctx.today)?,
-        None => start + Days::new(6),
+        None => start
+            .checked_add_days(Days::new(6))
+            .filter(|end| *end <= last_date())
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "an operation starting {start} would end after {} (the last date opweek \
+                     stores): give an earlier --start, or --end",
+                    last_date()
+                )
+            })?,
     };
     if end < start {
         return Err(crate::model::ValidationError::EndBeforeStart { start, end }.into());

@@ -9,6 +9,7 @@ use super::Context;
 use crate::model::{check_operation_code, clean_text, Dimension};
 use crate::output::{self, ReportFormat};
 use crate::report::{self as compute, Period, Provisional};
+use crate::store::Access;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -85,7 +86,7 @@ pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
             "note: CSV has no place to mark figures as provisional; --provisional is not in this output (use --format json, markdown, briefing or table)"
         );
     }
-    let store = ctx.open()?;
+    let store = ctx.open_as(Access::Read)?;
     let report = compute::build(&store, &period, &options)?;
     match a.format {
         ReportFormat::Table => output::table::report(&report, out)?,

@@ -8,6 +8,7 @@ use anyhow::Result;
 use super::Context;
 use crate::model::parse_event_ref;
 use crate::output::table;
+use crate::store::Access;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -18,7 +19,7 @@ pub struct Args {
 
 pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
     let event_ref = parse_event_ref(&a.id)?;
-    let store = ctx.open()?;
+    let store = ctx.open_as(Access::Read)?;
     let id = store.resolve_event(&event_ref)?;
     table::event_detail(&store.event(id)?, out)?;
     writeln!(out)?;

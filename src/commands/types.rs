@@ -8,6 +8,7 @@ use anyhow::Result;
 use super::Context;
 use crate::model::{check_type_key, clean_text, required_text, ActivityType};
 use crate::output::table;
+use crate::store::Access;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
@@ -65,13 +66,20 @@ pub struct AddArgs {
 pub fn run(command: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
     match command {
         Command::List => {
-            let store = ctx.open()?;
+            let store = ctx.open_as(Access::Read)?;
             table::types(&store.activity_types()?, out)?;
             Ok(())
         }
         Command::Edit(a) => {
+            // As `amend`: an edit that changes nothing is refused.
+            if a.label.is_none() && a.noun.is_none() && a.plural.is_none() && a.phrase.is_none() {
+                anyhow::bail!(
+                    "nothing to change: give at least one of --label, --noun, --plural or --phrase"
+                );
+            }
             let mut store = ctx.open()?;
             let mut t = store.activity_type(a.key.trim())?;
+            let before = t.clone();
             if let Some(label) = &a.label {
                 t.label = required_text("label", label)?;
             }
@@ -86,6 +94,9 @@ pub fn run(command: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
             }
             if let Some(phrase) = &a.phrase {
                 t.phrase = checked_phrase(phrase)?;
+            }
+            if t == before {
+                anyhow::bail!("nothing to change: the values given are the type's current values");
             }
             store.update_activity_type(&t)?;
             writeln!(out, "{}", t.key)?;
@@ -111,7 +122,7 @@ pub fn run(command: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
         }
         Command::Add(a) => {
             let t = activity_type_from(&a)?;
-            let mut store = ctx.open()?;
+            let mut store = ctx.open_as(Access::Create)?;
             store.add_activity_type(&t)?;
             writeln!(out, "{}", t.key)?;
             eprintln!("{}", words_note(&t));

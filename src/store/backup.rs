@@ -54,7 +54,7 @@ impl Store {
     /// older backup's schema up to date.
     pub fn restore_from(&mut self, source: &BackupFile) -> Result<()> {
         {
-            let backup = Backup::new(&source.conn, &mut self.conn)?;
+            let backup = Backup::new(&source.store.conn, &mut self.conn)?;
             backup.step(-1)?;
         }
         let shown = self.display_path();
@@ -65,9 +65,12 @@ impl Store {
 
 /// A backup opened read-only and checked to be a sound opweek database this
 /// binary can read: checked before the database it would replace is opened
-/// (or created), so a wrong file changes nothing.
+/// (or created), so a wrong file changes nothing. A backup from an older
+/// schema is copied into memory and brought up to date there (the file is
+/// never written), so that `store()` can be checked as `check` checks a
+/// database before anything is restored.
 pub struct BackupFile {
-    conn: Connection,
+    store: Store,
 }
 
 impl BackupFile {
@@ -101,6 +104,24 @@ impl BackupFile {
                 src.display()
             )));
         }
-        Ok(BackupFile { conn })
+        let mut store = if version == migrate::LATEST_VERSION {
+            Store {
+                conn,
+                path: None,
+                actor: "unknown".to_string(),
+                journal: String::new(),
+            }
+        } else {
+            let mut copy = Connection::open_in_memory()?;
+            Backup::new(&conn, &mut copy)?.step(-1)?;
+            Store::setup(copy, None)?
+        };
+        store.path = Some(src.to_path_buf());
+        Ok(BackupFile { store })
+    }
+
+    /// The backup as a store, to check it before restoring it.
+    pub fn store(&self) -> &Store {
+        &self.store
     }
 }

@@ -78,6 +78,42 @@ pub enum StoreError {
     NotOpweek(String),
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
+    // Contract wording: a mistyped `--db` must never look like an empty week.
+    #[error("no opweek database at {0}")]
+    Missing(String),
+    #[error(
+        "the database at {path} is read-only ({why}): it can be read (report, list, show, check) \
+         but not changed; ask whoever owns it for write access"
+    )]
+    ReadOnly { path: String, why: String },
+    #[error(
+        "the database at {path} needs upgrading to schema version {known} (it is at {found}) \
+         but is read-only: run any opweek command on it once as a user who may write it"
+    )]
+    ReadOnlyNeedsUpgrade {
+        path: String,
+        found: i64,
+        known: i64,
+    },
+}
+
+/// What a command means to do with the database, declared by each command
+/// when it opens the store. Only commands that record something may create
+/// a database: anything else on a missing path fails with
+/// `StoreError::Missing` and creates nothing (no file, no directory), so a
+/// mistyped `--db` never looks like an empty week.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Only reads. Works on a database the user may only read (file mode
+    /// 0400, or a read-only directory): then it is opened read-only.
+    Read,
+    /// Changes an existing database; never creates one. A read-only
+    /// database is refused with `StoreError::ReadOnly` before anything is
+    /// attempted.
+    Write,
+    /// Records something (`op add`, `type add`, `log`, `import`, `restore`,
+    /// `demo`): creates the database, and its directory, when there is none.
+    Create,
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -120,14 +156,81 @@ fn switch_to_wal(conn: &Connection) -> Result<String> {
 
 impl Store {
     /// Opens (creating if needed) the database at `path` and brings its
-    /// schema up to date.
+    /// schema up to date: `open_with(path, Access::Create)`.
     pub fn open(path: &Path) -> Result<Store> {
-        create_private_file(path, false)?;
+        Store::open_with(path, Access::Create)
+    }
+
+    /// Opens the database at `path` for what the command means to do (see
+    /// `Access`) and brings its schema up to date when it may be written.
+    pub fn open_with(path: &Path, access: Access) -> Result<Store> {
+        let shown = || path.display().to_string();
+        if std::fs::symlink_metadata(path).is_err() {
+            if access != Access::Create {
+                return Err(StoreError::Missing(shown()));
+            }
+            create_private_file(path, false)?;
+        }
+        match (read_only_reason(path), access) {
+            (None, _) => {}
+            (Some(_), Access::Read) => return Store::open_read_only(path),
+            (Some(why), _) => {
+                return Err(StoreError::ReadOnly {
+                    path: shown(),
+                    why: why.to_string(),
+                })
+            }
+        }
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         Store::setup(conn, Some(path.to_path_buf()))
+    }
+
+    /// A database this user may only read, opened read-only: nothing is
+    /// switched or migrated, and nothing is created beside it. In WAL mode
+    /// SQLite needs the shared-memory file (`-shm`); a reader that created
+    /// it (and an empty `-wal`) would leave files the owner may not be able
+    /// to write, breaking the owner's next change. So the files are used
+    /// when the owner's connections left them; otherwise the database is
+    /// read as immutable, which is exact since no write-ahead log holds
+    /// changes not yet in the main file (a log without its `-shm` is
+    /// refused, plainly, rather than read without it).
+    fn open_read_only(path: &Path) -> Result<Store> {
+        let shown = path.display().to_string();
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let wal = journal_file(path, "-wal").metadata().ok();
+        let conn = if wal.is_some() && journal_file(path, "-shm").exists() {
+            Connection::open_with_flags(path, flags)?
+        } else if wal.is_some_and(|m| m.len() > 0) {
+            return Err(StoreError::ReadOnly {
+                path: shown,
+                why: "and its write-ahead log cannot be read without creating its -shm file: \
+                      ask its owner to run any opweek command on it, which folds the log in"
+                    .into(),
+            });
+        } else {
+            let uri = format!("file:{}?immutable=1", uri_path(path));
+            Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)?
+        };
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        migrate::check(&conn, &shown)?;
+        let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if found < migrate::LATEST_VERSION {
+            return Err(StoreError::ReadOnlyNeedsUpgrade {
+                path: shown,
+                found,
+                known: migrate::LATEST_VERSION,
+            });
+        }
+        let journal = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+        Ok(Store {
+            conn,
+            path: Some(path.to_path_buf()),
+            actor: "unknown".to_string(),
+            journal,
+        })
     }
 
     /// A private database in memory, for tests.
@@ -169,6 +272,12 @@ impl Store {
         &self.journal
     }
 
+    /// Whether the database was opened read-only (`Access::Read` on a
+    /// database this user may not write).
+    pub fn is_read_only(&self) -> bool {
+        self.conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false)
+    }
+
     /// Names who is recording, for the history rows of new events.
     pub fn set_actor(&mut self, who: &str) {
         self.actor = who.to_string();
@@ -189,6 +298,50 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?)
     }
+}
+
+/// Why this user cannot write the database at `path` (which exists), or
+/// `None` when they can: its file is not writable, or its directory is not
+/// and the journal files SQLite needs beside it are missing.
+fn read_only_reason(path: &Path) -> Option<&'static str> {
+    use rustix::fs::{accessat, Access as Mode, AtFlags, CWD};
+    let writable = |p: &Path| accessat(CWD, p, Mode::WRITE_OK, AtFlags::EACCESS).is_ok();
+    if !writable(path) {
+        return Some("you cannot write its file");
+    }
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let journals = ["-wal", "-shm"]
+        .iter()
+        .all(|s| writable(&journal_file(path, s)));
+    if !writable(dir) && !journals {
+        return Some("you cannot create files in its directory, where SQLite keeps its journal");
+    }
+    None
+}
+
+/// The database's journal file with this suffix (`-wal`, `-shm`).
+pub(crate) fn journal_file(path: &Path, suffix: &str) -> PathBuf {
+    let mut p = path.as_os_str().to_owned();
+    p.push(suffix);
+    PathBuf::from(p)
+}
+
+/// A path as the path part of an SQLite `file:` URI: every byte outside
+/// the unreserved set and `/` percent-encoded (SQLite decodes them all).
+fn uri_path(path: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let mut out = String::new();
+    for &b in path.as_os_str().as_bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// Creates the database file readable by its owner only before SQLite opens
