@@ -8,7 +8,9 @@ use anyhow::Result;
 use super::Context;
 use crate::csvio::EventWriter;
 use crate::dates::resolve_range;
-use crate::model::{check_operation_code, check_type_key, OpSelection};
+use crate::model::{
+    check_operation_code, check_type_key, FieldFilter, OpSelection, ValidationError,
+};
 use crate::output::{json::ArrayWriter, table, ListFormat};
 use crate::store::{EventFilter, StoreError};
 
@@ -20,17 +22,52 @@ pub struct Args {
     /// Only this activity type
     #[arg(long = "type", value_name = "TYPE")]
     pub type_key: Option<String>,
+    /// An ISO week, such as 2017-W46
+    #[arg(long, value_name = "YYYY-Www", conflicts_with_all = ["from", "to"])]
+    pub week: Option<String>,
     /// From this date (inclusive)
     #[arg(long, allow_hyphen_values = true, value_name = "DATE")]
     pub from: Option<String>,
     /// To this date (inclusive)
     #[arg(long, allow_hyphen_values = true, value_name = "DATE")]
     pub to: Option<String>,
+    #[command(flatten)]
+    pub only: FilterArgs,
     /// Include voided events (also --include-voided)
     #[arg(long, visible_alias = "include-voided")]
     pub all: bool,
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,
+}
+
+/// The field filters `list`, `export` and `report` share: exact matches
+/// (after trimming) on the values events were recorded with.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct FilterArgs {
+    /// Only events of this team (exact match)
+    #[arg(long, allow_hyphen_values = true)]
+    pub team: Option<String>,
+    /// Only events in this area (exact match)
+    #[arg(long, allow_hyphen_values = true)]
+    pub area: Option<String>,
+    /// Only events of this officer (collar number, exact match)
+    #[arg(long, value_name = "ID", allow_hyphen_values = true)]
+    pub officer: Option<String>,
+    /// Only events with this reference (exact match)
+    #[arg(long = "ref", value_name = "REF", allow_hyphen_values = true)]
+    pub reference: Option<String>,
+}
+
+impl FilterArgs {
+    /// The validated filter set.
+    pub fn to_filter(&self) -> Result<FieldFilter, ValidationError> {
+        FieldFilter::new(
+            self.team.as_deref(),
+            self.area.as_deref(),
+            self.officer.as_deref(),
+            self.reference.as_deref(),
+        )
+    }
 }
 
 pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
@@ -83,7 +120,13 @@ fn filter_from(a: &Args, ctx: &Context) -> Result<EventFilter> {
             .as_deref()
             .map(|t| check_type_key(t.trim()))
             .transpose()?,
-        dates: resolve_range(None, a.from.as_deref(), a.to.as_deref(), ctx.today)?,
+        dates: resolve_range(
+            a.week.as_deref(),
+            a.from.as_deref(),
+            a.to.as_deref(),
+            ctx.today,
+        )?,
+        fields: a.only.to_filter()?,
         include_voided: a.all,
     })
 }
