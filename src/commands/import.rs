@@ -110,8 +110,7 @@ fn map_ops(flags: &[String]) -> Result<HashMap<String, String>> {
         if theirs.is_empty() {
             bail!("--map-op {flag}: the operation code to map (before =) is empty");
         }
-        let ours = check_operation_code(ours.trim())
-            .with_context(|| format!("--map-op {flag}"))?;
+        let ours = check_operation_code(ours.trim()).with_context(|| format!("--map-op {flag}"))?;
         if let Some(earlier) = map.insert(theirs.to_string(), ours.clone()) {
             if earlier != ours {
                 bail!("--map-op maps {theirs} twice (to {earlier} and to {ours})");
