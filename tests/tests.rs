@@ -4,6 +4,7 @@
 mod env;
 
 mod core;
+mod hardening_input;
 mod import;
 mod integrity;
 mod reports;

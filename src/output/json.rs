@@ -37,6 +37,7 @@ pub fn report_value(r: &Report) -> Value {
         "total": r.total,
         "compare": r.compare.as_ref().map(|c| json!({"operation": c.operation.code, "total": c.total})),
         "chain_head": r.chain_head,
+        "filters": r.filters,
     })
 }
 
