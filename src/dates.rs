@@ -14,6 +14,8 @@ pub enum DateError {
     Week(String),
     #[error("{0} does not exist: {1} has {2} ISO weeks")]
     NoSuchWeek(String, i32, u32),
+    #[error("{0} is not a valid date (expected YYYY-MM-DD)")]
+    AbsoluteDate(String),
     #[error("{0:?} is a relative date: a file's dates must be absolute, so it means the same on any day (expected YYYY-MM-DD)")]
     Relative(String),
     #[error("--from {from} is after --to {to}")]
@@ -52,7 +54,7 @@ pub fn parse_absolute_date(s: &str) -> Result<NaiveDate, DateError> {
         return Err(DateError::Relative(s.trim().to_string()));
     }
     // Any day will do: only a relative word would use it.
-    parse_date(s, NaiveDate::MIN)
+    parse_date(s, NaiveDate::MIN).map_err(|_| DateError::AbsoluteDate(s.to_string()))
 }
 
 fn is_relative(s: &str) -> bool {
@@ -203,7 +205,7 @@ mod tests {
         }
         assert_eq!(
             parse_absolute_date("2017-02-30"),
-            Err(DateError::Date("2017-02-30".into()))
+            Err(DateError::AbsoluteDate("2017-02-30".into()))
         );
     }
 
