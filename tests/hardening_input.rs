@@ -263,6 +263,12 @@ fn log_on_a_terminal(env: &TestEnv, args: &[&str]) -> (String, String) {
         )
     };
     assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
+    // Not inherited by the processes other tests start meanwhile (they
+    // would hold the terminal open); the child gets the slave as its fd 2.
+    for fd in [master, slave] {
+        // SAFETY: fcntl on a descriptor this test owns.
+        unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) };
+    }
     // SAFETY: both descriptors were just opened and are owned here alone.
     let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
     let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("opweek"));
@@ -273,11 +279,11 @@ fn log_on_a_terminal(env: &TestEnv, args: &[&str]) -> (String, String) {
         .arg(&env.db)
         .args(args)
         .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
         .stderr(slave);
-    let out = cmd.output().expect("run opweek");
-    assert!(out.status.success(), "{out:?}");
-    // The child has exited and `cmd` holds the last copy of the slave:
-    // dropping it lets the master read to the end.
+    let child = cmd.spawn().expect("run opweek");
+    // `cmd` holds this process's copy of the slave: without it, the master
+    // reads to the end once the child has exited. Read while it runs.
     drop(cmd);
     let mut shown = Vec::new();
     let mut master = std::fs::File::from(master);
@@ -288,6 +294,8 @@ fn log_on_a_terminal(env: &TestEnv, args: &[&str]) -> (String, String) {
             Ok(n) => shown.extend_from_slice(&buf[..n]),
         }
     }
+    let out = child.wait_with_output().expect("run opweek");
+    assert!(out.status.success(), "{out:?}");
     (
         String::from_utf8(out.stdout).unwrap(),
         String::from_utf8_lossy(&shown).replace("\r\n", "\n"),
