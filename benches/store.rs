@@ -88,6 +88,7 @@ fn benches(c: &mut Criterion) {
                 ops: OpSelection::One("bench".into()),
                 dates: None,
                 by: None,
+                ..Default::default()
             },
         ),
         (
@@ -96,6 +97,7 @@ fn benches(c: &mut Criterion) {
                 ops: OpSelection::Campaign("c".into()),
                 dates: None,
                 by: Some(Dimension::Force),
+                ..Default::default()
             },
         ),
     ] {

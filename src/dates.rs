@@ -14,6 +14,10 @@ pub enum DateError {
     Week(String),
     #[error("{0} does not exist: {1} has {2} ISO weeks")]
     NoSuchWeek(String, i32, u32),
+    #[error("{0} is not a valid date (expected YYYY-MM-DD)")]
+    AbsoluteDate(String),
+    #[error("{0:?} is a relative date: a file's dates must be absolute, so it means the same on any day (expected YYYY-MM-DD)")]
+    Relative(String),
     #[error("--from {from} is after --to {to}")]
     Reversed { from: NaiveDate, to: NaiveDate },
 }
@@ -41,6 +45,21 @@ pub fn parse_date(s: &str, today: NaiveDate) -> Result<NaiveDate, DateError> {
         "yesterday" => today.pred_opt().ok_or_else(|| DateError::Date(s.into())),
         _ => Err(DateError::Date(s.into())),
     }
+}
+
+/// Parses `YYYY-MM-DD` only: `today` and `yesterday` are refused, because a
+/// file read on another day would mean other dates (import).
+pub fn parse_absolute_date(s: &str) -> Result<NaiveDate, DateError> {
+    if is_relative(s) {
+        return Err(DateError::Relative(s.trim().to_string()));
+    }
+    // Any day will do: only a relative word would use it.
+    parse_date(s, NaiveDate::MIN).map_err(|_| DateError::AbsoluteDate(s.to_string()))
+}
+
+fn is_relative(s: &str) -> bool {
+    let t = s.trim();
+    t.eq_ignore_ascii_case("today") || t.eq_ignore_ascii_case("yesterday")
 }
 
 /// `YYYY-MM-DD` without going through a formatter, for binding a date to a
@@ -172,6 +191,21 @@ mod tests {
         assert_eq!(
             parse_date("2017-02-30", today).unwrap_err().to_string(),
             "2017-02-30 is not a valid date (expected YYYY-MM-DD, today or yesterday)"
+        );
+    }
+
+    #[test]
+    fn files_take_absolute_dates_only() {
+        assert_eq!(parse_absolute_date("2017-11-13"), Ok(d("2017-11-13")));
+        for relative in ["today", " Yesterday "] {
+            assert_eq!(
+                parse_absolute_date(relative),
+                Err(DateError::Relative(relative.trim().into()))
+            );
+        }
+        assert_eq!(
+            parse_absolute_date("2017-02-30"),
+            Err(DateError::AbsoluteDate("2017-02-30".into()))
         );
     }
 

@@ -15,11 +15,13 @@ use crate::model::{Event, Status};
 use crate::store::{Change, Outcome, Store, StoreError};
 use crate::validate::{retired_message, Defaults, Resolver, RetiredTypes};
 
-/// One refused row, as `FILE:LINE: column: message` shows it.
+/// One refused row, as `FILE:LINE: column: message` shows it, or a problem
+/// of the whole file (`line` 0, shown as `FILE: message`), such as an
+/// unknown operation named by many rows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     /// As a spreadsheet counts: the header is line 1. A row whose quoted
-    /// cell spans lines is named by its first line.
+    /// cell spans lines is named by its first line. 0: the whole file.
     pub line: u64,
     pub column: String,
     pub message: String,
@@ -29,6 +31,9 @@ pub struct Problem {
 pub struct Options {
     /// Operation for rows that name none.
     pub operation: Option<String>,
+    /// A force's operation codes mapped to this database's (`--map-op
+    /// THEIRS=OURS`): a row naming THEIRS is imported into OURS.
+    pub map_op: std::collections::HashMap<String, String>,
     pub dry_run: bool,
     /// Apply a row whose id is stored with other content as a correction
     /// (an amendment, or a void) instead of refusing it: a force's later
@@ -60,6 +65,8 @@ pub enum ImportError {
     Invalid { file: String, count: u64 },
     #[error("the header of {file} needs fixing (see above); nothing was imported")]
     Header { file: String },
+    #[error("{0}")]
+    Option(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     // The source is printed after this by the error chain.
@@ -98,6 +105,9 @@ struct Valid {
 enum RowOutcome {
     Event(Event, Valid),
     Problems(Vec<(&'static str, String)>),
+    /// The row names an operation that is not stored: reported once for
+    /// all its rows, with their number. Its other problems, if any, beside.
+    UnknownOperation(String, Vec<(&'static str, String)>),
     Progress,
 }
 
@@ -152,7 +162,9 @@ fn parse_rows<R: Read>(
                         ),
                     );
                     match &mut outcome {
-                        RowOutcome::Problems(list) => list.push(problem),
+                        RowOutcome::Problems(list) | RowOutcome::UnknownOperation(_, list) => {
+                            list.push(problem)
+                        }
                         _ => outcome = RowOutcome::Problems(vec![problem]),
                     }
                 }
@@ -201,11 +213,17 @@ fn parse_rows<R: Read>(
 }
 
 fn validate_row(
-    input: crate::validate::EventInput,
+    mut input: crate::validate::EventInput,
     resolver: &Resolver,
     defaults: &Defaults,
     options: &Options,
 ) -> RowOutcome {
+    // The file's operation code, as this database knows it (`--map-op`).
+    if let Some(named) = input.operation.as_deref().map(str::trim) {
+        if let Some(ours) = options.map_op.get(named) {
+            input.operation = Some(ours.clone());
+        }
+    }
     let named = input
         .operation
         .as_deref()
@@ -219,6 +237,9 @@ fn validate_row(
             )]);
         }
     }
+    let unknown = named
+        .filter(|code| resolver.operation(code).is_none())
+        .map(str::to_string);
     let id_given = input.id.as_deref().is_some_and(|s| !s.trim().is_empty());
     match resolver.event_errors(input, defaults) {
         Ok(e) => {
@@ -226,7 +247,15 @@ fn validate_row(
             RowOutcome::Event(e, Valid { id_given, retired })
         }
         Err(errors) => {
-            RowOutcome::Problems(errors.into_iter().map(|e| (e.field, e.message)).collect())
+            let list = errors.into_iter().map(|e| (e.field, e.message));
+            match unknown {
+                // Said once for the file, not on each row.
+                Some(code) => RowOutcome::UnknownOperation(
+                    code,
+                    list.filter(|(field, _)| *field != "operation").collect(),
+                ),
+                None => RowOutcome::Problems(list.collect()),
+            }
         }
     }
 }
@@ -294,10 +323,21 @@ pub fn import<R: Read + Send>(
             "no operation column: add one, or name the operation with --op".into(),
         );
     }
-    let resolver = Resolver::new(store.operations()?, store.activity_types()?);
+    // A file's dates must mean the same whichever day it is imported.
+    let resolver = Resolver::new(store.operations()?, store.activity_types()?).absolute_dates();
     if let Some(code) = &options.operation {
         if resolver.operation(code).is_none() {
-            return Err(StoreError::UnknownOperation(code.clone()).into());
+            return Err(ImportError::Option(resolver.unknown_operation(code)));
+        }
+    }
+    let mut mapped: Vec<(&String, &String)> = options.map_op.iter().collect();
+    mapped.sort();
+    for (theirs, ours) in mapped {
+        if resolver.operation(ours).is_none() {
+            return Err(ImportError::Option(format!(
+                "--map-op {theirs}={ours}: {}",
+                resolver.unknown_operation(ours)
+            )));
         }
     }
     if problems.count > 0 {
@@ -323,6 +363,8 @@ pub fn import<R: Read + Send>(
     // Ids this import corrected: a later row with the same id must agree.
     // Corrections are few, so this stays small however large the file.
     let mut corrected = std::collections::HashSet::new();
+    // Rows per unknown operation code, reported once each at the end.
+    let mut unknown_ops = std::collections::BTreeMap::<String, u64>::new();
     let mut importer = store.importer()?;
     // Two stages on two threads: this one reads and validates rows, the
     // caller's thread writes them. SQLite's b-tree work is most of an
@@ -345,6 +387,13 @@ pub fn import<R: Read + Send>(
                     RowOutcome::Progress => on_progress(row.line),
                     RowOutcome::Problems(list) => {
                         summary.rows += 1;
+                        for (column, message) in list {
+                            problems.report(row.line, column, message.clone());
+                        }
+                    }
+                    RowOutcome::UnknownOperation(code, list) => {
+                        summary.rows += 1;
+                        *unknown_ops.entry(code.clone()).or_default() += 1;
                         for (column, message) in list {
                             problems.report(row.line, column, message.clone());
                         }
@@ -415,6 +464,18 @@ pub fn import<R: Read + Send>(
             Err(panic) => std::panic::resume_unwind(panic),
         }
     })?;
+    for (code, rows) in unknown_ops {
+        problems.report(
+            0,
+            "operation",
+            format!(
+                "operation '{code}' is not known ({rows} row{}; create it with opweek op add or map it with --map-op {code}=CODE)",
+                if rows == 1 { "" } else { "s" }
+            ),
+        );
+        // Every such row is invalid.
+        problems.count += rows - 1;
+    }
     if problems.count > 0 {
         importer.rollback()?;
         return Err(invalid(ctx, problems.count));

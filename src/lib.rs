@@ -14,4 +14,5 @@ pub mod output;
 pub mod phrase;
 pub mod report;
 pub mod store;
+pub mod suggest;
 pub mod validate;

@@ -14,6 +14,8 @@ use uuid::Uuid;
 pub enum ValidationError {
     #[error("{0:?} is not a valid count (expected a whole number of 1 or more)")]
     Count(String),
+    #[error("{0} is too large a count for one event (at most 1,000,000; record a larger seizure as several events)")]
+    CountTooLarge(String),
     #[error("{0:?} is not a valid time (expected HH:MM, 24-hour)")]
     Time(String),
     #[error("{0:?} is not a valid {1} (expected lower-case letters, digits and single hyphens, such as {2})")]
@@ -47,6 +49,11 @@ pub enum ValidationError {
 /// but a bound, so a pasted file cannot end up in one field.
 pub const MAX_TEXT: usize = 10_000;
 
+/// The largest count one event may carry. A bound keeps every sum far from
+/// overflow (a million events at the maximum total 10^12, where `i64` holds
+/// 9.2 × 10^18) and catches a slipped key (`--count 10000000`).
+pub const MAX_COUNT: i64 = 1_000_000;
+
 /// Which operations a query covers.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum OpSelection {
@@ -54,6 +61,60 @@ pub enum OpSelection {
     All,
     One(String),
     Campaign(String),
+}
+
+/// Exact matches on an event's fields (`--team`, `--area`, `--officer`,
+/// `--ref`), one type for `list`, `export` and `report`: values are trimmed
+/// as stored values are (`clean_text`), so `--area " Wirral "` finds what
+/// `log --area Wirral` stored.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct FieldFilter {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub team: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub area: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub officer: Option<String>,
+    #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+}
+
+impl FieldFilter {
+    /// The filters as typed; a filter given as only spaces is refused (it
+    /// would match nothing, since blank values are stored as none).
+    pub fn new(
+        team: Option<&str>,
+        area: Option<&str>,
+        officer: Option<&str>,
+        reference: Option<&str>,
+    ) -> Result<FieldFilter, ValidationError> {
+        let one = |field: &'static str, v: Option<&str>| {
+            v.map(|v| clean_text(field, Some(v))?.ok_or(ValidationError::Empty { field }))
+                .transpose()
+        };
+        Ok(FieldFilter {
+            team: one("--team", team)?,
+            area: one("--area", area)?,
+            officer: one("--officer", officer)?,
+            reference: one("--ref", reference)?,
+        })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.flags().next().is_none()
+    }
+
+    /// The filters given, as (flag, value): `--team "SOU Team 1"`.
+    pub fn flags(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        [
+            ("--team", &self.team),
+            ("--area", &self.area),
+            ("--officer", &self.officer),
+            ("--ref", &self.reference),
+        ]
+        .into_iter()
+        .filter_map(|(flag, v)| v.as_deref().map(|v| (flag, v)))
+    }
 }
 
 /// What a report breaks its tallies down by, besides the activity type.
@@ -286,10 +347,16 @@ impl Event {
     }
 }
 
-/// Parses a count given as text: a whole number of at least 1.
+/// Parses a count given as text: a whole number from 1 to `MAX_COUNT`.
 pub fn parse_count(s: &str) -> Result<i64, ValidationError> {
-    match s.trim().parse::<i64>() {
-        Ok(n) if n >= 1 => Ok(n),
+    let t = s.trim();
+    match t.parse::<i64>() {
+        Ok(n) if (1..=MAX_COUNT).contains(&n) => Ok(n),
+        Ok(n) if n > MAX_COUNT => Err(ValidationError::CountTooLarge(t.to_string())),
+        // Digits beyond i64 are a count too large, not a malformed one.
+        Err(_) if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) => {
+            Err(ValidationError::CountTooLarge(t.to_string()))
+        }
         _ => Err(ValidationError::Count(s.to_string())),
     }
 }
@@ -389,9 +456,11 @@ pub fn check_type_key(s: &str) -> Result<String, ValidationError> {
     check_key(s, "activity type key", "knife-surrender")
 }
 
-/// A free-text value as given: kept verbatim (quotes, newlines and all,
-/// because evidential text must survive exactly), except that a blank value
-/// means "none" and a huge one is refused.
+/// A free-text value as given, without the spaces around it (so `--area
+/// "  Wirral  "` tallies with `Wirral`): kept verbatim inside (quotes,
+/// newlines and all, because evidential text must survive exactly), except
+/// that a blank value means "none" and a huge one is refused. Every text
+/// field of every command passes through here, or `required_text`.
 pub fn clean_text(field: &'static str, v: Option<&str>) -> Result<Option<String>, ValidationError> {
     clean_owned(field, v.map(str::to_string))
 }
@@ -403,6 +472,12 @@ pub fn clean_owned(
 ) -> Result<Option<String>, ValidationError> {
     match v {
         Some(s) if !s.trim().is_empty() => {
+            // Copied only when there are spaces to drop: most values have none.
+            let s = if s.trim().len() == s.len() {
+                s
+            } else {
+                s.trim().to_string()
+            };
             // Bytes bound characters from above: count only long values.
             let len = if s.len() <= MAX_TEXT {
                 0
@@ -452,6 +527,13 @@ mod tests {
     fn counts() {
         assert_eq!(parse_count("1"), Ok(1));
         assert_eq!(parse_count(" 80 "), Ok(80));
+        assert_eq!(parse_count("1000000"), Ok(MAX_COUNT));
+        for big in ["1000001", "9223372036854775807", "99999999999999999999"] {
+            assert!(
+                matches!(parse_count(big), Err(ValidationError::CountTooLarge(_))),
+                "{big}"
+            );
+        }
         for bad in ["0", "-3", "two", "1.5", ""] {
             assert!(parse_count(bad).is_err(), "{bad} accepted");
         }
@@ -498,11 +580,30 @@ mod tests {
     #[test]
     fn text_is_kept_verbatim_and_bounded() {
         assert_eq!(clean_text("notes", Some("  ")), Ok(None));
-        assert_eq!(clean_text("notes", Some(" a\n")), Ok(Some(" a\n".into())));
+        assert_eq!(clean_text("notes", Some(" a\n")), Ok(Some("a".into())));
+        assert_eq!(
+            clean_text("notes", Some(" a \"b\"\n c ")),
+            Ok(Some("a \"b\"\n c".into()))
+        );
         assert_eq!(required_text("title", " A "), Ok("A".into()));
         let long = "x".repeat(MAX_TEXT + 1);
         assert!(clean_text("notes", Some(&long)).is_err());
         assert!(required_text("title", " ").is_err());
+    }
+
+    #[test]
+    fn field_filters_are_trimmed_and_never_blank() {
+        let f = FieldFilter::new(Some(" SOU Team 1 "), None, Some("4127"), None).unwrap();
+        assert_eq!(f.team.as_deref(), Some("SOU Team 1"));
+        let flags: Vec<_> = f.flags().collect();
+        assert_eq!(flags, [("--team", "SOU Team 1"), ("--officer", "4127")]);
+        assert!(FieldFilter::default().is_empty());
+        assert_eq!(
+            FieldFilter::new(None, Some("  "), None, None)
+                .unwrap_err()
+                .to_string(),
+            "--area must not be empty"
+        );
     }
 
     #[test]

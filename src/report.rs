@@ -7,7 +7,9 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::dates::{self, DateError, DateRange};
-use crate::model::{check_operation_code, ActivityType, Dimension, OpSelection, Operation};
+use crate::model::{
+    check_operation_code, ActivityType, Dimension, FieldFilter, OpSelection, Operation,
+};
 use crate::store::{Store, StoreError, TallyQuery, TallyRow};
 
 /// Which operations and dates a report covers.
@@ -16,6 +18,8 @@ pub struct Period {
     pub ops: OpSelection,
     /// `None`: the dates of the selected operations.
     pub dates: Option<DateRange>,
+    /// Only events with these team, area, officer and reference values.
+    pub fields: FieldFilter,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -44,7 +48,11 @@ impl Period {
             (None, None) => OpSelection::All,
         };
         let dates = dates::resolve_range(week, from, to, today)?;
-        Ok(Period { ops, dates })
+        Ok(Period {
+            ops,
+            dates,
+            fields: FieldFilter::default(),
+        })
     }
 }
 
@@ -66,7 +74,7 @@ pub struct ReportRow {
 impl ReportRow {
     /// This tally minus the compared one.
     pub fn change(&self) -> Option<i64> {
-        self.compare.map(|c| self.count - c)
+        self.compare.map(|c| self.count.saturating_sub(c))
     }
 }
 
@@ -148,6 +156,13 @@ pub struct Report {
     /// The history chain head, when asked for.
     pub chain_head: Option<String>,
     pub provisional: Option<Provisional>,
+    /// The field filters the figures are limited to (none: every event).
+    #[serde(skip_serializing_if = "filters_absent")]
+    pub filters: FieldFilter,
+}
+
+fn filters_absent(f: &FieldFilter) -> bool {
+    f.is_empty()
 }
 
 /// Reads the tallies for `period` from the store and computes the report.
@@ -172,6 +187,7 @@ pub fn build(store: &Store, period: &Period, options: &Options) -> Result<Report
         ops: period.ops.clone(),
         dates: period.dates,
         by,
+        fields: period.fields.clone(),
     };
     let tallies = store.tally(&query)?;
     let types = store.activity_types()?;
@@ -180,13 +196,16 @@ pub fn build(store: &Store, period: &Period, options: &Options) -> Result<Report
         _ => None,
     };
     let mut report = compute(operations, campaign, dates, by, &types, tallies);
+    report.filters = period.fields.clone();
     if let Some(code) = &options.compare {
-        // The other operation over its own dates, broken down the same way.
+        // The other operation over its own dates, broken down and filtered
+        // the same way.
         let other = store.operation(code)?;
         let theirs = store.tally(&TallyQuery {
             ops: OpSelection::One(other.code.clone()),
             dates: None,
             by,
+            fields: period.fields.clone(),
         })?;
         report.add_comparison(other, theirs, &types);
     }
@@ -243,7 +262,9 @@ fn compute(
             compare: None,
         })
         .collect();
-    let total = rows.iter().map(|r| r.count).sum();
+    // Counts are bounded (`model::MAX_COUNT`), so this cannot overflow at
+    // any real size; saturating all the same, never wrapping or panicking.
+    let total = rows.iter().fold(0i64, |t, r| t.saturating_add(r.count));
     Report {
         operations,
         campaign,
@@ -255,6 +276,7 @@ fn compute(
         briefing: Vec::new(),
         chain_head: None,
         provisional: None,
+        filters: FieldFilter::default(),
     }
 }
 
@@ -298,7 +320,7 @@ impl Report {
             ))
         });
         self.compare = Some(Comparison {
-            total: theirs.iter().map(|t| t.count).sum(),
+            total: theirs.iter().fold(0i64, |t, r| t.saturating_add(r.count)),
             operation: other,
         });
     }
@@ -341,8 +363,22 @@ impl Report {
         out
     }
 
-    /// A one-line description of what the report covers, for headings.
+    /// A one-line description of what the report covers, for headings;
+    /// field filters, if any, are named after it ("; only team SOU Team 1").
     pub fn scope(&self) -> String {
+        let mut scope = self.operations_scope();
+        if !self.filters.is_empty() {
+            let only: Vec<String> = self
+                .filters
+                .flags()
+                .map(|(flag, v)| format!("{} {v}", flag.trim_start_matches("--")))
+                .collect();
+            scope.push_str(&format!("; only {}", only.join(", ")));
+        }
+        scope
+    }
+
+    fn operations_scope(&self) -> String {
         match (&self.campaign, self.operations.as_slice()) {
             (Some(c), ops) => format!("Campaign {c} ({} operations)", ops.len()),
             (None, [op]) => {

@@ -9,7 +9,7 @@ use std::fmt;
 
 use chrono::{DateTime, NaiveDate};
 
-use crate::dates::parse_date;
+use crate::dates::{parse_absolute_date, parse_date};
 use crate::model::{self, check_operation_code, ActivityType, Event, Operation, Status};
 
 /// An event's fields as text, as the user gave them. `None` (or blank) means
@@ -125,6 +125,8 @@ pub fn retired_message(key: &str) -> String {
 pub struct Resolver {
     operations: HashMap<String, Operation>,
     types: HashMap<String, ActivityType>,
+    /// Refuse `today` and `yesterday` (a file's dates must be absolute).
+    absolute_dates: bool,
 }
 
 /// The value of `r`, or `None` with its error collected.
@@ -144,11 +146,50 @@ impl Resolver {
                 .map(|o| (o.code.clone(), o))
                 .collect(),
             types: types.into_iter().map(|t| (t.key.clone(), t)).collect(),
+            absolute_dates: false,
         }
+    }
+
+    /// This resolver refuses relative dates (`today`, `yesterday`): for
+    /// files, whose dates must mean the same on any day.
+    pub fn absolute_dates(mut self) -> Resolver {
+        self.absolute_dates = true;
+        self
     }
 
     pub fn operation(&self, code: &str) -> Option<&Operation> {
         self.operations.get(code)
+    }
+
+    pub fn activity_type_of(&self, key: &str) -> Option<&ActivityType> {
+        self.types.get(key)
+    }
+
+    /// Why `code` is refused as an operation: it is not stored (with the
+    /// nearest code that is, if one is near).
+    pub fn unknown_operation(&self, code: &str) -> String {
+        let mut codes: Vec<&str> = self.operations.keys().map(String::as_str).collect();
+        codes.sort_unstable();
+        format!(
+            "unknown operation {code:?} {}",
+            crate::suggest::hint(crate::suggest::nearest(code, codes), "opweek op list")
+        )
+    }
+
+    /// Why `key` is refused as an activity type: it is not known (with the
+    /// nearest key of a type that takes events, if one is near).
+    pub fn unknown_type(&self, key: &str) -> String {
+        let mut keys: Vec<&str> = self
+            .types
+            .values()
+            .filter(|t| !t.retired)
+            .map(|t| t.key.as_str())
+            .collect();
+        keys.sort_unstable();
+        format!(
+            "unknown activity type {key:?} {}",
+            crate::suggest::hint(crate::suggest::nearest(key, keys), "opweek type list")
+        )
     }
 
     /// The operation an event on `date` belongs to: the one named, or else
@@ -161,12 +202,10 @@ impl Resolver {
         if let Some(code) = named {
             let code = code.trim();
             check_operation_code(code).map_err(|e| field_err("operation", e))?;
-            let op = self.operations.get(code).ok_or_else(|| {
-                field_err(
-                    "operation",
-                    format!("unknown operation {code:?} (see `opweek op list`)"),
-                )
-            })?;
+            let op = self
+                .operations
+                .get(code)
+                .ok_or_else(|| field_err("operation", self.unknown_operation(code)))?;
             op.check_date(date).map_err(|e| field_err("date", e))?;
             return Ok(op);
         }
@@ -211,12 +250,10 @@ impl Resolver {
                 "an activity type is required (see `opweek type list`)",
             )
         })?;
-        let t = self.types.get(key).ok_or_else(|| {
-            field_err(
-                "type",
-                format!("unknown activity type {key:?} (see `opweek type list`)"),
-            )
-        })?;
+        let t = self
+            .types
+            .get(key)
+            .ok_or_else(|| field_err("type", self.unknown_type(key)))?;
         let allowed = match retired {
             RetiredTypes::Refuse => false,
             RetiredTypes::Keep(kept) => *kept == t.key,
@@ -262,6 +299,9 @@ impl Resolver {
         let date = keep(
             &mut errors,
             match (given(&input.date), defaults.date) {
+                (Some(s), _) if self.absolute_dates => {
+                    parse_absolute_date(s).map_err(|e| field_err("date", e))
+                }
                 (Some(s), _) => parse_date(s, defaults.today).map_err(|e| field_err("date", e)),
                 (None, Some(d)) => Ok(d),
                 (None, None) => Err(field_err("date", "a date is required (YYYY-MM-DD)")),
@@ -468,5 +508,40 @@ mod tests {
             .is_err());
         assert!(r.event(input("old"), &with(RetiredTypes::Accept)).is_ok());
         assert!(r.is_retired("old") && !r.is_retired("warrant"));
+    }
+
+    #[test]
+    fn text_is_trimmed_and_files_take_absolute_dates() {
+        let mut i = input(" warrant ");
+        i.area = Some("  Wirral  ".into());
+        i.officer = Some(" 4127 ".into());
+        i.team = Some("   ".into());
+        let e = resolver().event(i.clone(), &defaults()).unwrap();
+        assert_eq!(e.type_key, "warrant");
+        assert_eq!(e.area.as_deref(), Some("Wirral"));
+        assert_eq!(e.officer.as_deref(), Some("4127"));
+        assert_eq!(e.team, None);
+        i.date = Some("today".into());
+        assert!(resolver().event(i.clone(), &defaults()).is_ok());
+        let err = resolver()
+            .absolute_dates()
+            .event(i, &defaults())
+            .unwrap_err();
+        assert_eq!(err.field, "date");
+    }
+
+    #[test]
+    fn a_near_miss_is_suggested() {
+        let err = resolver().event(input("warant"), &defaults()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "unknown activity type \"warant\" (did you mean warrant?)"
+        );
+        // Retired types take no new events: never suggested.
+        let err = resolver().event(input("olf"), &defaults()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "unknown activity type \"olf\" (see `opweek type list`)"
+        );
     }
 }

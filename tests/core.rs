@@ -112,7 +112,7 @@ fn reference_week_logged_event_by_event_reports_published_figures() {
 #[test]
 fn by_day_breakdown_matches_the_events() {
     let env = TestEnv::new();
-    env.log_reference_week();
+    env.import_reference_week();
     let csv = env.ok(&[
         "report",
         "--op",
@@ -174,7 +174,7 @@ fn by_day_breakdown_matches_the_events() {
 #[test]
 fn other_breakdowns_sum_to_the_week() {
     let env = TestEnv::new();
-    env.log_reference_week();
+    env.import_reference_week();
     for by in ["type", "force", "team", "area", "officer"] {
         let json: serde_json::Value = serde_json::from_str(&env.ok(&[
             "report",
@@ -346,7 +346,7 @@ fn free_text_is_stored_and_exported_exactly() {
 #[test]
 fn list_filters_by_operation_type_and_dates() {
     let env = TestEnv::new();
-    env.log_reference_week();
+    env.import_reference_week();
     let count = |args: &[&str]| {
         let mut all = vec!["list", "--format", "csv"];
         all.extend_from_slice(args);
@@ -686,15 +686,33 @@ fn demo_builds_the_reference_week_and_rebuilds_only_a_demo() {
 #[test]
 fn a_closed_pipe_is_not_an_error() {
     let env = TestEnv::new();
-    env.log_reference_week();
+    env.reference_op();
+    // 4,000 events, some 600 KiB of export: ten times a pipe's buffer, so
+    // the export is still writing when the reader goes away.
+    let mut csv = String::from("operation,type,date,officer,notes\n");
+    for i in 0..4000 {
+        csv.push_str(&format!(
+            "nov17-mersey,offender-visit,2017-11-{},{i},visit {i} of the week and a note long enough to fill the pipe quickly\n",
+            13 + i % 7
+        ));
+    }
+    let file = env.write("many.csv", csv);
+    env.ok(&["import", file.to_str().unwrap()]);
+    let export_size = env.ok(&["export"]).len();
+    assert!(export_size > 256 * 1024, "{export_size}");
+
+    // `opweek export | head -c 10`: read ten bytes, then close the pipe.
     let mut child = Command::new(assert_cmd::cargo::cargo_bin("opweek"))
         .args(["--db", env.db.to_str().unwrap(), "export"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // Close the reading end before the export writes anything.
-    drop(child.stdout.take());
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 10];
+    std::io::Read::read_exact(&mut stdout, &mut first).unwrap();
+    assert_eq!(&first, b"id,operati");
+    drop(stdout);
     let out = child.wait_with_output().unwrap();
     assert_eq!(
         out.status.code(),

@@ -187,8 +187,21 @@ impl TestEnv {
         ]);
     }
 
+    /// The reference week through one `import` of the example CSV: the
+    /// fast fixture (one process, where logging event by event takes 107).
+    pub fn import_reference_week(&self) {
+        self.reference_op();
+        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/nov2017-merseyside.csv");
+        let err = self.ok_stderr(&["import", example.to_str().expect("utf-8 path")]);
+        assert!(
+            err.contains("imported 107 events"),
+            "reference week import: {err}"
+        );
+    }
+
     /// Logs the reference week event by event through `log`, from the
-    /// example CSV, and returns how many events were logged.
+    /// example CSV, and returns how many events were logged. Slow (107
+    /// processes): for the tests that are about logging.
     pub fn log_reference_week(&self) -> usize {
         self.reference_op();
         let csv = std::fs::read_to_string(

@@ -130,7 +130,10 @@ fn a_retired_type_keeps_its_events_correctable_and_re_importable() {
     env.ok(&["type", "retire", "school-session"]);
 
     let err = env.ok_stderr(&["import", export.to_str().unwrap()]);
-    assert_eq!(err, "imported 0, skipped 107 already present\n");
+    assert_eq!(
+        err,
+        "export.csv: imported 0 events, skipped 107 already stored\n"
+    );
 
     let session = env.first_id("school-session");
     env.ok(&["amend", &session, "--count", "2", "--reason", "two classes"]);

@@ -6,6 +6,7 @@ mod env;
 mod core;
 mod hardening_output;
 mod hardening_files;
+mod hardening_input;
 mod import;
 mod integrity;
 mod reports;

@@ -57,6 +57,7 @@ pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
     let period = Period {
         ops: crate::model::OpSelection::One(DEMO_CODE.into()),
         dates: None,
+        ..Period::default()
     };
     let options = report::Options {
         briefing: true,

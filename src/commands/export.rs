@@ -25,12 +25,17 @@ pub struct Args {
     /// Only this operation
     #[arg(long, value_name = "CODE")]
     pub op: Option<String>,
+    /// An ISO week, such as 2017-W46
+    #[arg(long, value_name = "YYYY-Www", conflicts_with_all = ["from", "to"])]
+    pub week: Option<String>,
     /// From this date (inclusive)
     #[arg(long, allow_hyphen_values = true, value_name = "DATE")]
     pub from: Option<String>,
     /// To this date (inclusive)
     #[arg(long, allow_hyphen_values = true, value_name = "DATE")]
     pub to: Option<String>,
+    #[command(flatten)]
+    pub only: super::list::FilterArgs,
     /// Write to this new file instead of stdout (created readable by you
     /// only; never the database itself)
     #[arg(short, long, value_name = "FILE")]
@@ -53,7 +58,13 @@ pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
             None => OpSelection::All,
         },
         type_key: None,
-        dates: resolve_range(None, a.from.as_deref(), a.to.as_deref(), ctx.today)?,
+        dates: resolve_range(
+            a.week.as_deref(),
+            a.from.as_deref(),
+            a.to.as_deref(),
+            ctx.today,
+        )?,
+        fields: a.only.to_filter()?,
         include_voided: true,
     };
     let recipient = clean_text("recipient", a.recipient.as_deref())?;
@@ -267,15 +278,11 @@ fn write_events(
 
 /// The selection as flags, for the disclosure log.
 fn describe_filters(a: &Args) -> String {
-    let mut parts = Vec::new();
-    for (flag, value) in [("--op", &a.op), ("--from", &a.from), ("--to", &a.to)] {
-        if let Some(v) = value {
-            parts.push(format!("{flag} {v}"));
-        }
-    }
-    if parts.is_empty() {
-        "(all events)".to_string()
-    } else {
-        parts.join(" ")
-    }
+    let flags = [
+        ("--op", &a.op),
+        ("--week", &a.week),
+        ("--from", &a.from),
+        ("--to", &a.to),
+    ];
+    super::list::describe_selection(&flags, &a.only, None, "(all events)")
 }

@@ -4,11 +4,12 @@
 //! corrections). All rows valid or nothing is written; each bad row is
 //! reported as `FILE:LINE: column: message` on stderr.
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufReader, IsTerminal, Write};
 use std::path::PathBuf;
 
-use anyhow::{Context as _, Result};
+use anyhow::{bail, Context as _, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::Context;
@@ -23,6 +24,10 @@ pub struct Args {
     /// Operation for rows that name none
     #[arg(long, value_name = "CODE")]
     pub op: Option<String>,
+    /// Import rows naming the force's operation THEIRS into this database's
+    /// operation OURS (repeatable)
+    #[arg(long, value_name = "THEIRS=OURS")]
+    pub map_op: Vec<String>,
     /// Check every row and report, but write nothing
     #[arg(long)]
     pub dry_run: bool,
@@ -62,12 +67,16 @@ pub fn run(a: Args, ctx: &Context, _out: &mut dyn Write) -> Result<()> {
         .transpose()?;
     let options = Options {
         operation,
+        map_op: map_ops(&a.map_op)?,
         dry_run: a.dry_run,
         accept_changes: a.accept_changes,
         reason,
     };
     let mut on_problem = |p: &Problem| {
-        progress.suspend(|| eprintln!("{name}:{}: {}: {}", p.line, p.column, p.message));
+        progress.suspend(|| match p.line {
+            0 => eprintln!("{name}: {}", p.message),
+            line => eprintln!("{name}:{line}: {}: {}", p.column, p.message),
+        });
     };
     let mut on_progress = |byte: u64| progress.set_position(byte);
     let result = import::import(
@@ -80,8 +89,41 @@ pub fn run(a: Args, ctx: &Context, _out: &mut dyn Write) -> Result<()> {
     );
     progress.finish_and_clear();
     let summary = result?;
-    eprintln!("{}", describe(&summary));
+    // The file's own name: a coordinator loading six files reads which is which.
+    let short = a
+        .file
+        .file_name()
+        .map_or_else(|| name.clone(), |f| f.to_string_lossy().into_owned());
+    eprintln!("{short}: {}", describe(&summary));
     Ok(())
+}
+
+/// `--map-op THEIRS=OURS` flags as a map from the file's code to ours.
+/// THEIRS is the file's text, whatever its form; OURS must be a valid code
+/// (its existence is checked against the database by the import).
+fn map_ops(flags: &[String]) -> Result<HashMap<String, String>> {
+    let mut map = HashMap::new();
+    for flag in flags {
+        let Some((theirs, ours)) = flag.split_once('=') else {
+            bail!("--map-op {flag}: expected THEIRS=OURS, such as --map-op NOV17=nov17-mersey");
+        };
+        let theirs = theirs.trim();
+        if theirs.is_empty() {
+            bail!("--map-op {flag}: the operation code to map (before =) is empty");
+        }
+        let ours = check_operation_code(ours.trim()).with_context(|| format!("--map-op {flag}"))?;
+        if let Some(earlier) = map.insert(theirs.to_string(), ours.clone()) {
+            if earlier != ours {
+                bail!("--map-op maps {theirs} twice (to {earlier} and to {ours})");
+            }
+        }
+    }
+    Ok(map)
+}
+
+/// "event" or "events", after a number.
+fn events(n: u64) -> String {
+    format!("{n} event{}", if n == 1 { "" } else { "s" })
 }
 
 /// A progress bar on stderr when it is a terminal; a hidden one otherwise, so
@@ -108,13 +150,16 @@ fn describe(s: &Summary) -> String {
     };
     let mut text = if s.dry_run {
         format!(
-            "dry run: {} rows valid; would import {}, skip {} already present{corrected}; nothing written",
-            s.rows, s.imported, s.skipped
+            "dry run: {} rows valid; would import {}, skip {} already stored{corrected}; nothing written",
+            s.rows,
+            events(s.imported),
+            s.skipped
         )
     } else {
         format!(
-            "imported {}, skipped {} already present{corrected}",
-            s.imported, s.skipped
+            "imported {}, skipped {} already stored{corrected}",
+            events(s.imported),
+            s.skipped
         )
     };
     if s.new_ids > 0 {

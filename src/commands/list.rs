@@ -10,7 +10,9 @@ use anyhow::Result;
 use super::Context;
 use crate::csvio::EventWriter;
 use crate::dates::resolve_range;
-use crate::model::{check_operation_code, check_type_key, OpSelection};
+use crate::model::{
+    check_operation_code, check_type_key, FieldFilter, OpSelection, ValidationError,
+};
 use crate::output::{json::ArrayWriter, table, ListFormat};
 use crate::store::Access;
 use crate::store::{Disclosure, EventFilter, Store, StoreError};
@@ -23,17 +25,52 @@ pub struct Args {
     /// Only this activity type
     #[arg(long = "type", value_name = "TYPE")]
     pub type_key: Option<String>,
+    /// An ISO week, such as 2017-W46
+    #[arg(long, value_name = "YYYY-Www", conflicts_with_all = ["from", "to"])]
+    pub week: Option<String>,
     /// From this date (inclusive)
     #[arg(long, allow_hyphen_values = true, value_name = "DATE")]
     pub from: Option<String>,
     /// To this date (inclusive)
     #[arg(long, allow_hyphen_values = true, value_name = "DATE")]
     pub to: Option<String>,
+    #[command(flatten)]
+    pub only: FilterArgs,
     /// Include voided events (also --include-voided)
     #[arg(long, visible_alias = "include-voided")]
     pub all: bool,
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,
+}
+
+/// The field filters `list`, `export` and `report` share: exact matches
+/// (after trimming) on the values events were recorded with.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct FilterArgs {
+    /// Only events of this team (exact match)
+    #[arg(long, allow_hyphen_values = true)]
+    pub team: Option<String>,
+    /// Only events in this area (exact match)
+    #[arg(long, allow_hyphen_values = true)]
+    pub area: Option<String>,
+    /// Only events of this officer (collar number, exact match)
+    #[arg(long, value_name = "ID", allow_hyphen_values = true)]
+    pub officer: Option<String>,
+    /// Only events with this reference (exact match)
+    #[arg(long = "ref", value_name = "REF", allow_hyphen_values = true)]
+    pub reference: Option<String>,
+}
+
+impl FilterArgs {
+    /// The validated filter set.
+    pub fn to_filter(&self) -> Result<FieldFilter, ValidationError> {
+        FieldFilter::new(
+            self.team.as_deref(),
+            self.area.as_deref(),
+            self.officer.as_deref(),
+            self.reference.as_deref(),
+        )
+    }
 }
 
 pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
@@ -117,22 +154,37 @@ fn write_data(
 
 /// The selection as flags, for the disclosure log.
 fn describe_filters(a: &Args) -> String {
-    let mut parts = Vec::new();
-    for (flag, value) in [
+    let flags = [
         ("--op", &a.op),
         ("--type", &a.type_key),
+        ("--week", &a.week),
         ("--from", &a.from),
         ("--to", &a.to),
-    ] {
-        if let Some(v) = value {
-            parts.push(format!("{flag} {v}"));
+    ];
+    let all = a.all.then_some("--all");
+    describe_selection(&flags, &a.only, all, "(all active events)")
+}
+
+/// A selection as the flags that made it, for the disclosure log: `list`
+/// and `export` describe theirs the same way. `none` when no flag was given.
+pub(super) fn describe_selection(
+    flags: &[(&str, &Option<String>)],
+    only: &FilterArgs,
+    extra: Option<&str>,
+    none: &str,
+) -> String {
+    let mut parts: Vec<String> = flags
+        .iter()
+        .filter_map(|(flag, value)| value.as_ref().map(|v| format!("{flag} {v}")))
+        .collect();
+    if let Ok(fields) = only.to_filter() {
+        for (flag, v) in fields.flags() {
+            parts.push(format!("{flag} {v:?}"));
         }
     }
-    if a.all {
-        parts.push("--all".to_string());
-    }
+    parts.extend(extra.map(str::to_string));
     if parts.is_empty() {
-        "(all active events)".to_string()
+        none.to_string()
     } else {
         parts.join(" ")
     }
@@ -149,7 +201,13 @@ fn filter_from(a: &Args, ctx: &Context) -> Result<EventFilter> {
             .as_deref()
             .map(|t| check_type_key(t.trim()))
             .transpose()?,
-        dates: resolve_range(None, a.from.as_deref(), a.to.as_deref(), ctx.today)?,
+        dates: resolve_range(
+            a.week.as_deref(),
+            a.from.as_deref(),
+            a.to.as_deref(),
+            ctx.today,
+        )?,
+        fields: a.only.to_filter()?,
         include_voided: a.all,
     })
 }

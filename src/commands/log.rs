@@ -2,7 +2,7 @@
 //! validated by the same `Resolver` that checks imported rows, then stored;
 //! its id goes to stdout so a script can amend it later.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 use anyhow::Result;
 
@@ -117,5 +117,28 @@ pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
     let event = resolver.event(input, &defaults)?;
     store.insert_event(&event)?;
     writeln!(out, "{}", event.id)?;
+    // stdout stays the bare id for scripts; a person at a terminal is told
+    // what was stored, and where.
+    if std::io::stderr().is_terminal() {
+        eprintln!("{}", confirmation(&event, &resolver));
+    }
     Ok(())
+}
+
+/// "logged 3 warrants on 2017-11-14 in nov17-mersey".
+fn confirmation(e: &crate::model::Event, resolver: &Resolver) -> String {
+    let words = resolver.activity_type_of(&e.type_key).map(|t| {
+        if e.count == 1 {
+            t.noun.as_str()
+        } else {
+            t.plural.as_str()
+        }
+    });
+    format!(
+        "logged {} {} on {} in {}",
+        e.count,
+        words.unwrap_or(&e.type_key),
+        e.date,
+        e.operation
+    )
 }

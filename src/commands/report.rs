@@ -28,6 +28,8 @@ pub struct Args {
     /// To this date (inclusive)
     #[arg(long, allow_hyphen_values = true, value_name = "DATE")]
     pub to: Option<String>,
+    #[command(flatten)]
+    pub only: super::list::FilterArgs,
     /// Break the tallies down by
     #[arg(long, value_enum)]
     pub by: Option<Dimension>,
@@ -44,7 +46,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
-    let period = Period::from_args(
+    let mut period = Period::from_args(
         a.op.as_deref(),
         a.campaign.as_deref(),
         a.week.as_deref(),
@@ -52,6 +54,7 @@ pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
         a.to.as_deref(),
         ctx.today,
     )?;
+    period.fields = a.only.to_filter()?;
     let compare = a
         .compare
         .as_deref()

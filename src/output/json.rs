@@ -56,6 +56,7 @@ pub fn report_value(r: &Report) -> Value {
         "chain_head": r.chain_head,
         "provisional": r.provisional.is_some(),
         "provisional_reason": r.provisional.as_ref().and_then(|p| p.reason.clone()),
+        "filters": r.filters,
     })
 }
 

@@ -163,8 +163,11 @@ fn bar(n: i64, largest: i64) -> String {
     if n <= 0 || largest <= 0 {
         return String::new();
     }
-    let eighths = (n * BAR_WIDTH * 8 + largest / 2) / largest;
-    let eighths = eighths.max(1);
+    // In i128: a count near i64's limit (a database written before counts
+    // were bounded) must not overflow, here or anywhere.
+    let eighths =
+        (i128::from(n) * i128::from(BAR_WIDTH * 8) + i128::from(largest / 2)) / i128::from(largest);
+    let eighths = eighths.clamp(1, i128::from(BAR_WIDTH * 8)) as i64;
     let mut s = "█".repeat((eighths / 8) as usize);
     if eighths % 8 != 0 {
         s.push(PARTS[(eighths % 8 - 1) as usize]);
@@ -376,6 +379,7 @@ mod tests {
     #[test]
     fn bars_scale_to_the_largest() {
         assert_eq!(bar(80, 80).chars().count(), 20);
+        assert_eq!(bar(i64::MAX, i64::MAX).chars().count(), 20);
         assert_eq!(bar(40, 80), "█".repeat(10));
         assert_eq!(bar(1, 80), "▎");
         assert_eq!(bar(0, 80), "");

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::{Result, Store, StoreError};
 use crate::dates::{iso_date, DateRange};
-use crate::model::{hh_mm, Event, EventRef, OpSelection, Status};
+use crate::model::{hh_mm, Event, EventRef, FieldFilter, OpSelection, Status};
 
 /// Which events to read.
 #[derive(Debug, Clone, Default)]
@@ -17,7 +17,31 @@ pub struct EventFilter {
     pub ops: OpSelection,
     pub type_key: Option<String>,
     pub dates: Option<DateRange>,
+    /// Exact matches on team, area, officer and reference.
+    pub fields: FieldFilter,
     pub include_voided: bool,
+}
+
+/// The SQL condition selecting `fields` (exact matches, values bound as
+/// parameters), for the event table aliased `e`. Shared with the tallies.
+pub(super) fn fields_condition(fields: &FieldFilter, params: &mut Vec<Value>) -> String {
+    let mut conditions = Vec::new();
+    for (column, value) in [
+        ("team", &fields.team),
+        ("area", &fields.area),
+        ("officer", &fields.officer),
+        ("reference", &fields.reference),
+    ] {
+        if let Some(v) = value {
+            params.push(Value::Text(v.clone()));
+            conditions.push(format!("e.{column} = ?{}", params.len()));
+        }
+    }
+    if conditions.is_empty() {
+        "1".to_string()
+    } else {
+        conditions.join(" AND ")
+    }
 }
 
 /// The SQL condition and parameters selecting `ops`, for the event table
@@ -271,6 +295,7 @@ impl Store {
         let mut conditions = vec![
             op_condition(&filter.ops, &mut params),
             date_condition(&filter.dates, &mut params),
+            fields_condition(&filter.fields, &mut params),
         ];
         if let Some(key) = &filter.type_key {
             params.push(Value::Text(key.clone()));

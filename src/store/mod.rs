@@ -9,6 +9,7 @@ mod events;
 mod history;
 mod import;
 mod migrate;
+mod names;
 mod operations;
 mod tally;
 mod types;
@@ -39,6 +40,20 @@ pub enum StoreError {
     DuplicateOperation(String),
     #[error("unknown activity type {0:?} (see `opweek type list`)")]
     UnknownType(String),
+    /// A code the user typed that names no operation, with the nearest
+    /// stored one (`Store::unknown_operation`).
+    #[error("unknown operation {code:?} {}", crate::suggest::hint(.suggestion.as_deref(), "opweek op list"))]
+    NoSuchOperation {
+        code: String,
+        suggestion: Option<String>,
+    },
+    /// A key the user typed that names no activity type, with the nearest
+    /// one (`Store::unknown_type`).
+    #[error("unknown activity type {key:?} {}", crate::suggest::hint(.suggestion.as_deref(), "opweek type list"))]
+    NoSuchType {
+        key: String,
+        suggestion: Option<String>,
+    },
     #[error("activity type {0:?} is retired and takes no new events")]
     RetiredType(String),
     #[error("activity type {0:?} already exists (see `opweek type list`)")]

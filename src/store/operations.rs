@@ -62,7 +62,7 @@ impl Store {
                 operation_from_row,
             )
             .optional()?
-            .ok_or_else(|| StoreError::UnknownOperation(code.to_string()))
+            .ok_or_else(|| self.unknown_operation(code))
     }
 
     /// Every operation, by start date then code.
@@ -118,7 +118,7 @@ impl Store {
         self.operation_summaries()?
             .into_iter()
             .find(|s| s.operation.code == code)
-            .ok_or_else(|| StoreError::UnknownOperation(code.to_string()))
+            .ok_or_else(|| self.unknown_operation(code))
     }
 }
 
@@ -151,7 +151,7 @@ mod tests {
         ));
         assert!(matches!(
             s.operation("b"),
-            Err(StoreError::UnknownOperation(_))
+            Err(StoreError::NoSuchOperation { .. })
         ));
         let d = "2017-11-19".parse().unwrap();
         assert_eq!(s.operations_containing(d).unwrap().len(), 1);

@@ -4,16 +4,18 @@
 
 use rusqlite::types::Value;
 
-use super::events::{date_condition, op_condition};
+use super::events::{date_condition, fields_condition, op_condition};
 use super::{Result, Store};
 use crate::dates::DateRange;
-use crate::model::{Dimension, OpSelection};
+use crate::model::{Dimension, FieldFilter, OpSelection};
 
 #[derive(Debug, Clone, Default)]
 pub struct TallyQuery {
     pub ops: OpSelection,
     pub dates: Option<DateRange>,
     pub by: Option<Dimension>,
+    /// Exact matches on team, area, officer and reference.
+    pub fields: FieldFilter,
 }
 
 /// One group's total. `key` is the `by` dimension's value (`None` when the
@@ -30,11 +32,12 @@ fn tally_sql(q: &TallyQuery) -> (String, Vec<Value>) {
     let mut params: Vec<Value> = Vec::new();
     let ops = op_condition(&q.ops, &mut params);
     let dates = date_condition(&q.dates, &mut params);
+    let fields = fields_condition(&q.fields, &mut params);
     let sql = format!(
         "SELECT g.k, t.key, g.n
          FROM (SELECT {key} AS k, e.type_id AS type_id, sum(e.count) AS n
                FROM event e
-               WHERE e.status = 'active' AND {ops} AND {dates}
+               WHERE e.status = 'active' AND {ops} AND {dates} AND {fields}
                GROUP BY k, e.type_id) g
          JOIN activity_type t ON t.id = g.type_id
          ORDER BY g.k IS NULL, g.k, t.position, t.key",
@@ -73,6 +76,7 @@ impl Store {
         let mut params: Vec<Value> = Vec::new();
         let ops = op_condition(&q.ops, &mut params);
         let dates = date_condition(&q.dates, &mut params);
+        let fields = fields_condition(&q.fields, &mut params);
         // A value is shared when there is one distinct value and no event
         // lacks it.
         let shared = |c: &str| {
@@ -83,7 +87,7 @@ impl Store {
              FROM (SELECT e.type_id AS type_id, sum(e.count) AS n, {detail} AS detail,
                           {partner} AS partner, {area} AS area, {force} AS force
                    FROM event e
-                   WHERE e.status = 'active' AND {ops} AND {dates}
+                   WHERE e.status = 'active' AND {ops} AND {dates} AND {fields}
                    GROUP BY e.type_id) g
              JOIN activity_type t ON t.id = g.type_id
              ORDER BY t.position, t.key",
@@ -211,6 +215,7 @@ mod tests {
                     ops: ops.clone(),
                     dates,
                     by,
+                    ..Default::default()
                 };
                 let plan = s.tally_plan(&q).unwrap();
                 assert!(

@@ -37,7 +37,7 @@ impl Store {
                 type_from_row,
             )
             .optional()?
-            .ok_or_else(|| StoreError::UnknownType(key.to_string()))
+            .ok_or_else(|| self.unknown_type(key))
     }
 
     /// Replaces a type's words (label, nouns, phrase) and retired flag. The
@@ -123,7 +123,7 @@ mod tests {
         ));
         assert!(matches!(
             s.activity_type("nope"),
-            Err(StoreError::UnknownType(_))
+            Err(StoreError::NoSuchType { .. })
         ));
     }
 }
