@@ -201,7 +201,7 @@ fn parse_rows<R: Read>(
 }
 
 fn validate_row(
-    input: crate::validate::EventInput,
+    mut input: crate::validate::EventInput,
     resolver: &Resolver,
     defaults: &Defaults,
     options: &Options,
@@ -219,6 +219,9 @@ fn validate_row(
             )]);
         }
     }
+    // Dates and times as a spreadsheet re-saves them (13/11/2017, 09:10:00).
+    crate::dates::respell(&mut input.date, crate::dates::import_date);
+    crate::dates::respell(&mut input.time, crate::dates::import_time);
     let id_given = input.id.as_deref().is_some_and(|s| !s.trim().is_empty());
     match resolver.event_errors(input, defaults) {
         Ok(e) => {

@@ -13,5 +13,6 @@ pub mod model;
 pub mod output;
 pub mod phrase;
 pub mod report;
+pub mod spreadsheet;
 pub mod store;
 pub mod validate;

@@ -5,7 +5,7 @@
 //! s.62): who, when, which filters, how many rows, where to and for whom.
 
 use std::fs::OpenOptions;
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
@@ -36,6 +36,33 @@ pub struct Args {
     /// Why it is disclosed (kept in the disclosure log)
     #[arg(long)]
     pub reason: Option<String>,
+    /// csv, or xlsx (an Excel workbook with typed cells) [default: xlsx when
+    /// the -o file ends in .xlsx, else csv]
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<ExportFormat>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Xlsx,
+}
+
+impl ExportFormat {
+    /// The format asked for, else the one the output file's extension
+    /// names. A workbook is binary: not for a terminal.
+    fn resolve(a: &Args) -> Result<ExportFormat> {
+        let format = a.format.unwrap_or(match &a.output {
+            Some(p) if crate::output::xlsx::is_xlsx_path(p) => ExportFormat::Xlsx,
+            _ => ExportFormat::Csv,
+        });
+        if format == ExportFormat::Xlsx && a.output.is_none() && std::io::stdout().is_terminal() {
+            anyhow::bail!(
+                "an Excel workbook is not for a terminal: write it to a file with -o FILE.xlsx"
+            );
+        }
+        Ok(format)
+    }
 }
 
 pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
@@ -48,6 +75,7 @@ pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
         dates: resolve_range(None, a.from.as_deref(), a.to.as_deref(), ctx.today)?,
         include_voided: true,
     };
+    let format = ExportFormat::resolve(&a)?;
     let recipient = clean_text("recipient", a.recipient.as_deref())?;
     let reason = clean_text("reason", a.reason.as_deref())?;
     let mut store = ctx.open()?;
@@ -58,11 +86,11 @@ pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
     let (destination, result) = match &a.output {
         None => (
             "stdout".to_string(),
-            write_events(&store, &filter, out, &mut rows),
+            write_events(&store, &filter, out, &mut rows, format),
         ),
         Some(path) => (
             path.display().to_string(),
-            write_file(&store, &filter, path, &mut rows),
+            write_file(&store, &filter, path, &mut rows, format),
         ),
     };
     // Logged even when writing failed part-way: what left is disclosed.
@@ -85,7 +113,13 @@ pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
 /// Writes the export to an owner-only file, durably; a failed export leaves
 /// no partial file behind (only a regular file this export created is
 /// removed: `-o /dev/full` must not remove the device).
-fn write_file(store: &Store, filter: &EventFilter, path: &Path, rows: &mut u64) -> Result<()> {
+fn write_file(
+    store: &Store,
+    filter: &EventFilter,
+    path: &Path,
+    rows: &mut u64,
+    format: ExportFormat,
+) -> Result<()> {
     let existed = path.exists();
     let mut options = OpenOptions::new();
     options.write(true).create(true).truncate(true);
@@ -98,7 +132,7 @@ fn write_file(store: &Store, filter: &EventFilter, path: &Path, rows: &mut u64) 
         .open(path)
         .with_context(|| format!("cannot create {}", path.display()))?;
     let mut w = BufWriter::new(file);
-    let result = write_events(store, filter, &mut w, rows)
+    let result = write_events(store, filter, &mut w, rows, format)
         .and_then(|()| w.flush().map_err(anyhow::Error::from))
         .and_then(|()| w.get_ref().sync_all().map_err(anyhow::Error::from))
         .with_context(|| format!("cannot write {}", path.display()));
@@ -113,7 +147,18 @@ fn write_events(
     filter: &EventFilter,
     out: &mut dyn Write,
     rows: &mut u64,
+    format: ExportFormat,
 ) -> Result<()> {
+    if format == ExportFormat::Xlsx {
+        let mut book = crate::output::xlsx::EventWorkbook::new()?;
+        store.for_each_event(filter, |e| -> Result<()> {
+            book.write(&e)?;
+            *rows += 1;
+            Ok(())
+        })?;
+        out.write_all(&book.finish()?)?;
+        return Ok(());
+    }
     let mut w = EventWriter::new(out)?;
     store.for_each_event(filter, |e| -> Result<()> {
         w.write(&e)?;

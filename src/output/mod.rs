@@ -7,6 +7,7 @@ pub mod csv;
 pub mod json;
 pub mod markdown;
 pub mod table;
+pub mod xlsx;
 
 use crate::report::ReportRow;
 
