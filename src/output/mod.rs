@@ -4,6 +4,8 @@
 
 pub mod briefing;
 pub mod csv;
+pub mod daychart;
+pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod table;
@@ -19,6 +21,10 @@ pub enum ReportFormat {
     Json,
     Markdown,
     Briefing,
+    // An Excel workbook: the tallies, a bar chart, the briefing text.
+    Xlsx,
+    // A self-contained briefing page (HTML with an SVG chart).
+    Html,
 }
 
 /// Formats `list` offers.
