@@ -6,4 +6,7 @@ mod env;
 mod core;
 mod import;
 mod integrity;
+mod page;
 mod reports;
+mod shell;
+mod spreadsheets;
