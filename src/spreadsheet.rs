@@ -203,7 +203,7 @@ fn date_time(dt: &calamine::ExcelDateTime) -> String {
         other => (other, secs),
     };
     let clock = format!("{:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60);
-    if serial < 1.0 && serial >= 0.0 {
+    if (0.0..1.0).contains(&serial) {
         return clock;
     }
     match date {

@@ -228,7 +228,7 @@ pub fn report(r: &Report, briefing: &str) -> Result<Vec<u8>, XlsxError> {
             .set_categories(("Tallies", 1, 0, last, first as u16))
             .set_values(("Tallies", 1, count_col, last, count_col))
             .set_name("Count")
-            .set_data_label(&ChartDataLabel::new().show_value());
+            .set_data_label(ChartDataLabel::new().show_value());
         if let Some(c) = &r.compare {
             chart
                 .add_series()
