@@ -105,7 +105,7 @@ mod tests {
 
     #[test]
     fn sparkline_shows_the_shape() {
-        assert_eq!(sparkline(&[21, 22, 17, 21, 16, 9, 0]), "██▆█▅▃ ");
+        assert_eq!(sparkline(&[21, 22, 17, 21, 16, 9, 0]), "██▆█▆▄ ");
         assert_eq!(sparkline(&[]), "");
     }
 }
