@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use crate::commands::{
     amend, audit, backup, check, demo, export, import, list, log, op, report, show, types, void,
 };
+use crate::commands::{completions, man};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -88,6 +89,10 @@ pub enum Command {
     Restore(backup::RestoreArgs),
     /// Build a demo database from the reference week and show its report
     Demo(demo::Args),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
+    Completions(completions::Args),
+    /// Print the man page, or write one per command into a directory
+    Man(man::Args),
 }
 
 #[cfg(test)]

@@ -2,6 +2,8 @@
 //! validated values. `today` is always passed in, never read here, so every
 //! rule can be tested for any day.
 
+use std::borrow::Cow;
+
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 use serde::Serialize;
 use thiserror::Error;
@@ -162,6 +164,88 @@ pub fn resolve_range(
     }
 }
 
+/// Replaces an import cell by `respelt(cell)` when that differs: how the
+/// import applies `import_date` and `import_time` to a row.
+pub fn respell(cell: &mut Option<String>, respelt: fn(&str) -> Cow<'_, str>) {
+    if let Some(text) = cell {
+        if let Cow::Owned(new) = respelt(text) {
+            *text = new;
+        }
+    }
+}
+
+/// A date cell as a spreadsheet in a UK locale saves it, `DD/MM/YYYY`
+/// (`13/11/2017`, also `3/1/2018`), rewritten as `YYYY-MM-DD` for the import's
+/// validation; anything else is returned as it is, to be judged there. Day
+/// first is the UK order and the only one read: `11/13/2017` (month first)
+/// is never guessed, it is an impossible date. For imports only: the command
+/// line takes ISO dates.
+pub fn import_date(s: &str) -> Cow<'_, str> {
+    let t = s.trim();
+    let mut parts = t.split('/');
+    let (Some(d), Some(m), Some(y), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Cow::Borrowed(s);
+    };
+    let digits = |p: &str, min: usize, max: usize| {
+        (min..=max).contains(&p.len()) && p.bytes().all(|c| c.is_ascii_digit())
+    };
+    if !(digits(d, 1, 2) && digits(m, 1, 2) && digits(y, 4, 4)) {
+        return Cow::Borrowed(s);
+    }
+    match (y.parse(), m.parse(), d.parse()) {
+        (Ok(y), Ok(m), Ok(d)) => match NaiveDate::from_ymd_opt(y, m, d) {
+            Some(date) => Cow::Owned(date.format("%Y-%m-%d").to_string()),
+            None => Cow::Borrowed(s),
+        },
+        _ => Cow::Borrowed(s),
+    }
+}
+
+/// A time cell as spreadsheets save it, rewritten as `HH:MM` for the
+/// import's validation: `09:10:00` (LibreOffice, Excel), `9:10:00 AM` and
+/// `06:00:00 PM` (LibreOffice in an English locale), `9:10 AM`. The seconds
+/// must be zero (opweek keeps minutes); anything else is returned as it is,
+/// to be refused there with the expected form.
+pub fn import_time(s: &str) -> Cow<'_, str> {
+    let t = s.trim();
+    let upper = t.to_ascii_uppercase();
+    let (clock, half) = if let Some(c) = upper.strip_suffix("AM") {
+        (c.trim_end(), Some(false))
+    } else if let Some(c) = upper.strip_suffix("PM") {
+        (c.trim_end(), Some(true))
+    } else {
+        (upper.as_str(), None)
+    };
+    let parts: Vec<&str> = clock.split(':').collect();
+    let number = |p: &str| -> Option<u32> {
+        ((1..=2).contains(&p.len()) && p.bytes().all(|c| c.is_ascii_digit()))
+            .then(|| p.parse().ok())
+            .flatten()
+    };
+    let (h, m) = match parts.as_slice() {
+        // Plain HH:MM is the import's own form: left to its rules.
+        [_, _] if half.is_none() => return Cow::Borrowed(s),
+        [h, m] => (number(h), number(m)),
+        [h, m, sec] if sec.len() == 2 && number(sec) == Some(0) => (number(h), number(m)),
+        _ => return Cow::Borrowed(s),
+    };
+    let (Some(mut h), Some(m)) = (h, m) else {
+        return Cow::Borrowed(s);
+    };
+    if m > 59 {
+        return Cow::Borrowed(s);
+    }
+    match half {
+        Some(pm) if (1..=12).contains(&h) => h = h % 12 + if pm { 12 } else { 0 },
+        Some(_) => return Cow::Borrowed(s),
+        None if h > 23 => return Cow::Borrowed(s),
+        None => {}
+    }
+    Cow::Owned(format!("{h:02}:{m:02}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -262,5 +346,51 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!((w.from, w.to), (d("2017-11-13"), d("2017-11-19")));
+    }
+
+    #[test]
+    fn spreadsheet_dates_are_day_first() {
+        assert_eq!(import_date("13/11/2017"), "2017-11-13");
+        assert_eq!(import_date("3/1/2018"), "2018-01-03");
+        assert_eq!(import_date("2017-11-13"), "2017-11-13");
+        // Month first is never guessed: these stay as they are, and the
+        // import refuses them.
+        for kept in [
+            "11/13/2017",
+            "31/02/2017",
+            "13/11/17",
+            "13-11-2017",
+            "1/2/3/2017",
+            "x",
+        ] {
+            assert_eq!(import_date(kept), kept);
+        }
+    }
+
+    #[test]
+    fn spreadsheet_times_lose_zero_seconds() {
+        for (given, read) in [
+            ("09:10:00", "09:10"),
+            ("9:10:00", "09:10"),
+            ("6:00:00 AM", "06:00"),
+            ("06:00:00 PM", "18:00"),
+            ("12:00:00 AM", "00:00"),
+            ("12:30:00 PM", "12:30"),
+            ("9:10 pm", "21:10"),
+            ("23:59:00", "23:59"),
+        ] {
+            assert_eq!(import_time(given), read, "{given}");
+        }
+        for kept in [
+            "09:10",
+            "09:10:30",
+            "13:00:00 PM",
+            "0:10 AM",
+            "24:00:00",
+            "9:61:00",
+            "noon",
+        ] {
+            assert_eq!(import_time(kept), kept);
+        }
     }
 }

@@ -240,6 +240,9 @@ fn validate_row(
     let unknown = named
         .filter(|code| resolver.operation(code).is_none())
         .map(str::to_string);
+    // Dates and times as a spreadsheet re-saves them (13/11/2017, 09:10:00).
+    crate::dates::respell(&mut input.date, crate::dates::import_date);
+    crate::dates::respell(&mut input.time, crate::dates::import_time);
     let id_given = input.id.as_deref().is_some_and(|s| !s.trim().is_empty());
     match resolver.event_errors(input, defaults) {
         Ok(e) => {

@@ -13,6 +13,7 @@ pub mod model;
 pub mod output;
 pub mod phrase;
 pub mod report;
+pub mod spreadsheet;
 pub mod store;
 pub mod suggest;
 pub mod validate;

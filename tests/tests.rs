@@ -4,9 +4,12 @@
 mod env;
 
 mod core;
-mod hardening_output;
 mod hardening_files;
 mod hardening_input;
+mod hardening_output;
 mod import;
 mod integrity;
+mod page;
 mod reports;
+mod shell;
+mod spreadsheets;

@@ -8,7 +8,7 @@
 //! export leaves no half file, and never writes over an existing file
 //! without `--force`, nor over the database or its journal files at all.
 
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context as _, Result};
@@ -49,6 +49,31 @@ pub struct Args {
     /// Why it is disclosed (kept in the disclosure log)
     #[arg(long)]
     pub reason: Option<String>,
+    /// csv, or xlsx (an Excel workbook with typed cells) [default: xlsx when
+    /// the -o file ends in .xlsx, else csv]
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<ExportFormat>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Xlsx,
+}
+
+impl ExportFormat {
+    /// The format asked for, else the one the output file's extension
+    /// names. A workbook is binary: not for a terminal.
+    fn resolve(a: &Args) -> Result<ExportFormat> {
+        let format = a.format.unwrap_or(match &a.output {
+            Some(p) if crate::output::xlsx::is_xlsx_path(p) => ExportFormat::Xlsx,
+            _ => ExportFormat::Csv,
+        });
+        if format == ExportFormat::Xlsx && a.output.is_none() && std::io::stdout().is_terminal() {
+            bail!("an Excel workbook is not for a terminal: write it to a file with -o FILE.xlsx");
+        }
+        Ok(format)
+    }
 }
 
 pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
@@ -67,6 +92,7 @@ pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
         fields: a.only.to_filter()?,
         include_voided: true,
     };
+    let format = ExportFormat::resolve(&a)?;
     let recipient = clean_text("recipient", a.recipient.as_deref())?;
     let reason = clean_text("reason", a.reason.as_deref())?;
     if let Some(path) = &a.output {
@@ -89,10 +115,10 @@ pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
     };
     let Some(path) = &a.output else {
         let mut rows = 0;
-        let written = write_events(&store, &filter, out, &mut rows);
+        let written = write_events(&store, &filter, out, &mut rows, format);
         return disclose_stdout(&mut store, written, out, |dest| disclosure(rows, dest));
     };
-    let (file, rows) = write_temporary(&store, &filter, path)?;
+    let (file, rows) = write_temporary(&store, &filter, path, format)?;
     let d = disclosure(rows, path.display().to_string());
     let mut placed = false;
     let result = store.log_disclosure_if(&d, || -> Result<()> {
@@ -215,6 +241,7 @@ fn write_temporary(
     store: &Store,
     filter: &EventFilter,
     path: &Path,
+    format: ExportFormat,
 ) -> Result<(NamedTempFile, u64)> {
     let dir = parent_dir(path);
     if !dir.is_dir() {
@@ -230,7 +257,7 @@ fn write_temporary(
         .with_context(|| format!("cannot create {}", path.display()))?;
     let mut rows = 0;
     let mut w = BufWriter::new(file);
-    write_events(store, filter, &mut w, &mut rows)
+    write_events(store, filter, &mut w, &mut rows, format)
         .and_then(|()| w.flush().map_err(anyhow::Error::from))
         .and_then(|()| {
             w.get_ref()
@@ -265,7 +292,18 @@ fn write_events(
     filter: &EventFilter,
     out: &mut dyn Write,
     rows: &mut u64,
+    format: ExportFormat,
 ) -> Result<()> {
+    if format == ExportFormat::Xlsx {
+        let mut book = crate::output::xlsx::EventWorkbook::new()?;
+        store.for_each_event(filter, |e| -> Result<()> {
+            book.write(&e)?;
+            *rows += 1;
+            Ok(())
+        })?;
+        out.write_all(&book.finish()?)?;
+        return Ok(());
+    }
     let mut w = EventWriter::new(out)?;
     store.for_each_event(filter, |e| -> Result<()> {
         w.write(&e)?;

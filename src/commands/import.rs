@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{BufReader, IsTerminal, Write};
+use std::io::{BufReader, IsTerminal, Read, Write};
 use std::path::PathBuf;
 
 use anyhow::{bail, Context as _, Result};
@@ -15,11 +15,13 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::Context;
 use crate::import::{self, Options, Problem, Summary};
 use crate::model::{check_operation_code, required_text};
+use crate::spreadsheet;
 use crate::store::Access;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The CSV file (header required; columns in any order)
+    /// The CSV file (header required; columns in any order), or a
+    /// spreadsheet (.xlsx, .xls, .ods: its first sheet, read the same way)
     pub file: PathBuf,
     /// Operation for rows that name none
     #[arg(long, value_name = "CODE")]
@@ -48,8 +50,21 @@ pub fn run(a: Args, ctx: &Context, _out: &mut dyn Write) -> Result<()> {
             .map(|c| check_operation_code(c.trim()))
             .transpose()?;
     let name = a.file.display().to_string();
-    let file = File::open(&a.file).with_context(|| format!("cannot open {name}"))?;
-    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    // A spreadsheet's first sheet goes through the same pipeline as CSV
+    // text; its problems name the spreadsheet's rows.
+    let sheet = if spreadsheet::is_spreadsheet(&a.file) {
+        Some(read_sheet(&a.file, &name)?)
+    } else {
+        None
+    };
+    let (input, size): (Box<dyn Read + Send>, u64) = match &sheet {
+        Some(s) => (Box::new(s.csv.as_slice()), s.csv.len() as u64),
+        None => {
+            let file = File::open(&a.file).with_context(|| format!("cannot open {name}"))?;
+            let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+            (Box::new(file), size)
+        }
+    };
     let mut store = ctx.open_as(Access::Create)?;
 
     let progress = progress_bar(size);
@@ -73,7 +88,8 @@ pub fn run(a: Args, ctx: &Context, _out: &mut dyn Write) -> Result<()> {
         reason,
     };
     let mut on_problem = |p: &Problem| {
-        progress.suspend(|| match p.line {
+        let line = sheet.as_ref().map_or(p.line, |s| s.row_of(p.line));
+        progress.suspend(|| match line {
             0 => eprintln!("{name}: {}", p.message),
             line => eprintln!("{name}:{line}: {}: {}", p.column, p.message),
         });
@@ -81,7 +97,7 @@ pub fn run(a: Args, ctx: &Context, _out: &mut dyn Write) -> Result<()> {
     let mut on_progress = |byte: u64| progress.set_position(byte);
     let result = import::import(
         &mut store,
-        BufReader::with_capacity(1 << 16, file),
+        BufReader::with_capacity(1 << 16, input),
         &import_ctx,
         &options,
         &mut on_problem,
@@ -173,4 +189,12 @@ fn describe(s: &Summary) -> String {
         });
     }
     text
+}
+
+/// Reads a spreadsheet's first sheet for the import, reporting each cell it
+/// cannot read as `FILE:ROW: column: message`.
+fn read_sheet(path: &std::path::Path, name: &str) -> Result<spreadsheet::Sheet> {
+    Ok(spreadsheet::read(path, &mut |p| {
+        eprintln!("{name}:{}: {}: {}", p.row, p.column, p.message)
+    })?)
 }

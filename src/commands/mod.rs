@@ -8,11 +8,13 @@ pub mod amend;
 pub mod audit;
 pub mod backup;
 pub mod check;
+pub mod completions;
 pub mod demo;
 pub mod export;
 pub mod import;
 pub mod list;
 pub mod log;
+pub mod man;
 pub mod op;
 pub mod report;
 pub mod show;
@@ -112,6 +114,8 @@ pub fn run(command: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
         Command::Backup(a) => backup::backup(a, ctx, out),
         Command::Restore(a) => backup::restore(a, ctx, out),
         Command::Demo(a) => demo::run(a, ctx, out),
+        Command::Completions(a) => completions::run(a, ctx, out),
+        Command::Man(a) => man::run(a, ctx, out),
     }
 }
 

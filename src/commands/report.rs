@@ -1,9 +1,10 @@
 //! `opweek report`: tallies for an operation, a campaign, a week or a date
 //! range, optionally broken down by one dimension, in one of several formats.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context as _, Result};
 
 use super::Context;
 use crate::model::{check_operation_code, clean_text, Dimension};
@@ -43,9 +44,17 @@ pub struct Args {
     /// it (JSON carries "provisional" and "provisional_reason")
     #[arg(long, value_name = "REASON", num_args = 0..=1)]
     pub provisional: Option<Option<String>>,
+    /// Write to this file instead of stdout; a name ending in .xlsx or .html
+    /// picks that format when --format is not given
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
-pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
+pub fn run(mut a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
+    a.format = file_format(a.format, a.output.as_deref());
+    if a.format == ReportFormat::Xlsx && a.output.is_none() && std::io::stdout().is_terminal() {
+        bail!("an Excel workbook is not for a terminal: write it to a file with -o FILE.xlsx");
+    }
     let mut period = Period::from_args(
         a.op.as_deref(),
         a.campaign.as_deref(),
@@ -66,11 +75,18 @@ pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
     let options = compute::Options {
         by: a.by,
         compare,
-        briefing: a.format == ReportFormat::Briefing,
+        briefing: matches!(
+            a.format,
+            ReportFormat::Briefing | ReportFormat::Xlsx | ReportFormat::Html
+        ),
         // Formats that can be signed off carry the history chain head.
         chain_head: matches!(
             a.format,
-            ReportFormat::Markdown | ReportFormat::Briefing | ReportFormat::Json
+            ReportFormat::Markdown
+                | ReportFormat::Briefing
+                | ReportFormat::Json
+                | ReportFormat::Xlsx
+                | ReportFormat::Html
         ),
         provisional: a
             .provisional
@@ -91,12 +107,44 @@ pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
     }
     let store = ctx.open_as(Access::Read)?;
     let report = compute::build(&store, &period, &options)?;
+    let mut file = Vec::new();
+    let out: &mut dyn Write = if a.output.is_some() { &mut file } else { out };
     match a.format {
-        ReportFormat::Table => output::table::report(&report, out)?,
+        ReportFormat::Table => {
+            output::table::report(&report, out)?;
+            if report.by == Some(Dimension::Day) {
+                output::daychart::render(&report, out)?;
+            }
+        }
+        ReportFormat::Xlsx => {
+            let mut text = Vec::new();
+            output::briefing::render(&report, &mut text)?;
+            let text = String::from_utf8_lossy(&text);
+            out.write_all(&output::xlsx::report(&report, &text)?)?;
+        }
+        ReportFormat::Html => output::html::render(&report, out)?,
         ReportFormat::Csv => output::csv::report(&report, out)?,
         ReportFormat::Json => output::json::report(&report, out)?,
         ReportFormat::Markdown => output::markdown::render(&report, out)?,
         ReportFormat::Briefing => output::briefing::render(&report, out)?,
     }
+    if let Some(path) = &a.output {
+        std::fs::write(path, &file).with_context(|| format!("cannot write {}", path.display()))?;
+        eprintln!("Wrote the report to {}.", path.display());
+    }
     Ok(())
+}
+
+/// The format a file's extension asks for when `--format` was left at its
+/// default (a table is never wanted in a file named .xlsx or .html).
+fn file_format(format: ReportFormat, output: Option<&Path>) -> ReportFormat {
+    let ext = output
+        .and_then(|p| p.extension())
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match (format, ext.as_deref()) {
+        (ReportFormat::Table, Some("xlsx")) => ReportFormat::Xlsx,
+        (ReportFormat::Table, Some("html" | "htm")) => ReportFormat::Html,
+        (f, _) => f,
+    }
 }

@@ -4,9 +4,12 @@
 
 pub mod briefing;
 pub mod csv;
+pub mod daychart;
+pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod table;
+pub mod xlsx;
 
 use crate::report::{Report, ReportRow};
 
@@ -32,6 +35,10 @@ pub enum ReportFormat {
     Json,
     Markdown,
     Briefing,
+    // An Excel workbook: the tallies, a bar chart, the briefing text.
+    Xlsx,
+    // A self-contained briefing page (HTML with an SVG chart).
+    Html,
 }
 
 /// Formats `list` offers.

@@ -1,0 +1,296 @@
+//! The briefing page (`report --format html`): one self-contained HTML file
+//! a supervisor forwards or prints. Inline CSS and an inline SVG bar chart;
+//! no script, no font, image or style sheet fetched from anywhere, so the
+//! page opens the same offline and sends no request. Print CSS fits a
+//! week's report on one A4 page.
+//!
+//! Every value that came from a user (titles, names, labels, keys, the
+//! briefing's phrases) goes through `esc` (html-escape's `encode_safe`,
+//! which escapes `& < > " ' /`) before it lands in the page, text or
+//! attribute alike; nothing else writes user text.
+
+use std::borrow::Cow;
+use std::io::{self, Write};
+
+use super::{change_text, thousands};
+use crate::report::{format_range, Report, ReportRow};
+
+/// A user's value, safe in HTML text and in a quoted attribute.
+pub fn esc(s: &str) -> Cow<'_, str> {
+    html_escape::encode_safe(s)
+}
+
+const STYLE: &str = r#"
+:root { color-scheme: light; }
+* { box-sizing: border-box; }
+body { margin: 0; background: #f3f3f1; color: #1a1a1a;
+  font: 15px/1.45 "Helvetica Neue", Arial, "Liberation Sans", "DejaVu Sans", sans-serif; }
+main { max-width: 52rem; margin: 2rem auto; background: #fff; padding: 2.2rem 2.6rem;
+  border-top: 6px solid #1f3a5f; box-shadow: 0 1px 4px rgba(0,0,0,.12); }
+.kicker { margin: 0; font-size: .78rem; letter-spacing: .12em; text-transform: uppercase; color: #555; }
+h1 { margin: .2rem 0 .1rem; font-size: 1.7rem; line-height: 1.2; color: #1f3a5f; }
+.meta { margin: 0; color: #333; }
+.meta span + span::before { content: " · "; color: #888; }
+.status { margin: 1rem 0 0; padding: .45rem .7rem; border: 1.5px solid #1a1a1a; font-weight: bold; }
+.status.signed { border-style: solid; font-weight: normal; }
+h2 { margin: 1.5rem 0 .5rem; font-size: .85rem; letter-spacing: .1em; text-transform: uppercase;
+  color: #1f3a5f; border-bottom: 1px solid #ccd; padding-bottom: .2rem; }
+ul.bullets { margin: .3rem 0 0; padding-left: 1.2rem; }
+ul.bullets li { margin: .2rem 0; }
+.figures { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1.25fr); gap: 1.6rem; align-items: start; }
+table { border-collapse: collapse; width: 100%; font-size: .92rem; }
+th, td { padding: .28rem .45rem; border-bottom: 1px solid #ddd; text-align: left; vertical-align: top; }
+th { border-bottom: 2px solid #1a1a1a; font-size: .8rem; text-transform: uppercase; letter-spacing: .05em; }
+td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+tr.total td { border-top: 2px solid #1a1a1a; border-bottom: 0; font-weight: bold; }
+svg { width: 100%; height: auto; display: block; }
+svg text { font-family: inherit; font-size: 13px; fill: #1a1a1a; }
+svg .bar { fill: #1f3a5f; }
+svg .other { fill: #fff; stroke: #1f3a5f; stroke-width: 1.5; }
+svg .axis { stroke: #1a1a1a; stroke-width: 1; }
+footer { margin-top: 1.6rem; font-size: .78rem; color: #555; border-top: 1px solid #ddd; padding-top: .5rem; }
+footer p { margin: .15rem 0; }
+code { font-family: "DejaVu Sans Mono", monospace; font-size: .9em; overflow-wrap: anywhere; }
+@media (max-width: 40rem) { .figures { grid-template-columns: 1fr; } main { padding: 1.2rem; margin: 0; } }
+@page { size: A4; margin: 14mm 15mm; }
+@media print {
+  body { background: #fff; font-size: 10.5pt; }
+  main { margin: 0; padding: 0; max-width: none; box-shadow: none; border-top-width: 4px; padding-top: 4mm; }
+  h2 { margin-top: 5mm; }
+  section, table, svg, li { break-inside: avoid; }
+}
+"#;
+
+/// Writes the page. A provisional report says so under its title, with the
+/// reason given (as the markdown and briefing reports do).
+pub fn render(r: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let (title, who) = match (&r.campaign, r.operations.as_slice()) {
+        (None, [op]) => {
+            let who: Vec<&str> = [op.force.as_deref(), op.unit.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect();
+            (format!("{} ({})", op.title, op.code), who.join(", "))
+        }
+        _ => (r.scope(), String::new()),
+    };
+    let period = format_range(&r.period);
+    writeln!(out, "<!DOCTYPE html>")?;
+    writeln!(
+        out,
+        "<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">"
+    )?;
+    writeln!(
+        out,
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+    )?;
+    writeln!(out, "<title>{} — {}</title>", esc(&title), esc(&period))?;
+    writeln!(out, "<style>{STYLE}</style>\n</head>\n<body>\n<main>")?;
+    writeln!(
+        out,
+        "<header>\n<p class=\"kicker\">Week of action briefing</p>"
+    )?;
+    writeln!(out, "<h1>{}</h1>", esc(&title))?;
+    write!(out, "<p class=\"meta\"><span>{}</span>", esc(&period))?;
+    if !who.is_empty() {
+        write!(out, "<span>{}</span>", esc(&who))?;
+    }
+    writeln!(out, "</p>")?;
+    if let Some(p) = &r.provisional {
+        writeln!(out, "<p class=\"status\">{}</p>", esc(&p.note()))?;
+    }
+    writeln!(out, "</header>")?;
+
+    writeln!(out, "<section>\n<h2>Headlines</h2>")?;
+    let items: Vec<_> = r.briefing.iter().filter(|i| i.count > 0).collect();
+    if items.is_empty() {
+        writeln!(out, "<p>No activity was recorded in this period.</p>")?;
+    } else {
+        writeln!(
+            out,
+            "<p>During the week of action, officers:</p>\n<ul class=\"bullets\">"
+        )?;
+        for item in items {
+            writeln!(out, "<li>{}</li>", esc(&super::briefing::bullet(item)))?;
+        }
+        writeln!(out, "</ul>")?;
+    }
+    writeln!(out, "</section>")?;
+
+    writeln!(out, "<section class=\"figures\">\n<div>\n<h2>Tallies</h2>")?;
+    tallies(r, out)?;
+    writeln!(out, "</div>\n<div>\n<h2>Chart</h2>")?;
+    chart(r, out)?;
+    writeln!(out, "</div>\n</section>")?;
+
+    writeln!(out, "<footer>")?;
+    match r.chain_head.as_deref() {
+        Some(crate::chain::GENESIS) => writeln!(
+            out,
+            "<p>Record check: no corrections recorded (verify with <code>opweek check</code>).</p>"
+        )?,
+        Some(head) => writeln!(
+            out,
+            "<p>Record check: history chain head <code>{}</code> (verify with <code>opweek check</code>).</p>",
+            esc(head)
+        )?,
+        None => {}
+    }
+    writeln!(
+        out,
+        "<p>Tallies count recorded events; voided events are not counted. Made with opweek.</p>"
+    )?;
+    writeln!(out, "</footer>\n</main>\n</body>\n</html>")?;
+    Ok(())
+}
+
+/// The row's label in the chart and table: with `--by`, its key first.
+fn row_label(r: &Report, row: &ReportRow) -> String {
+    match (r.by, &row.key) {
+        (Some(_), Some(k)) => format!("{k} — {}", row.label),
+        (Some(_), None) => format!("(none) — {}", row.label),
+        (None, _) => row.label.clone(),
+    }
+}
+
+fn tallies(r: &Report, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "<table>\n<thead><tr>")?;
+    if let Some(by) = r.by {
+        writeln!(out, "<th>{}</th>", esc(by.name()))?;
+    }
+    write!(out, "<th>Activity</th><th class=\"n\">Count</th>")?;
+    if let Some(c) = &r.compare {
+        write!(
+            out,
+            "<th class=\"n\">{}</th><th class=\"n\">Change</th>",
+            esc(&c.operation.code)
+        )?;
+    }
+    writeln!(out, "</tr></thead>\n<tbody>")?;
+    let cells = |row: &ReportRow, out: &mut dyn Write| -> io::Result<()> {
+        write!(
+            out,
+            "<td>{}</td><td class=\"n\">{}</td>",
+            esc(&row.label),
+            thousands(row.count)
+        )?;
+        if r.compare.is_some() {
+            write!(
+                out,
+                "<td class=\"n\">{}</td><td class=\"n\">{}</td>",
+                thousands(row.compare.unwrap_or(0)),
+                esc(&change_text(row))
+            )?;
+        }
+        Ok(())
+    };
+    for row in &r.rows {
+        write!(out, "<tr>")?;
+        if r.by.is_some() {
+            write!(
+                out,
+                "<td>{}</td>",
+                esc(row.key.as_deref().unwrap_or("(none)"))
+            )?;
+        }
+        cells(row, out)?;
+        writeln!(out, "</tr>")?;
+    }
+    write!(out, "<tr class=\"total\">")?;
+    if r.by.is_some() {
+        write!(out, "<td></td>")?;
+    }
+    cells(&r.total_row(), out)?;
+    writeln!(out, "</tr>\n</tbody>\n</table>")?;
+    Ok(())
+}
+
+/// A horizontal bar per tally, its figure at the bar's end; with
+/// `--compare`, the other operation's figure as an outlined bar below it.
+/// Dark fill on white and printed figures: readable in greyscale.
+fn chart(r: &Report, out: &mut dyn Write) -> io::Result<()> {
+    if r.rows.is_empty() {
+        return writeln!(out, "<p>Nothing to chart.</p>");
+    }
+    const WIDTH: u32 = 400;
+    const LABEL: u32 = 132;
+    const BAR_SPACE: u32 = WIDTH - LABEL - 44;
+    let compare = r.compare.is_some();
+    let row_h: u32 = if compare { 38 } else { 31 };
+    let largest = r
+        .rows
+        .iter()
+        .map(|row| row.count.max(row.compare.unwrap_or(0)))
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let height = row_h * r.rows.len() as u32 + 8;
+    let scale = |n: i64| (n.max(0) as f64 * f64::from(BAR_SPACE) / largest as f64).round();
+    writeln!(
+        out,
+        "<svg viewBox=\"0 0 {WIDTH} {height}\" role=\"img\" aria-label=\"Bar chart of the tallies\">"
+    )?;
+    for (i, row) in r.rows.iter().enumerate() {
+        let y = 4 + row_h * i as u32;
+        let label = row_label(r, row);
+        let short: String = if label.chars().count() > 20 {
+            label.chars().take(19).chain(['…']).collect()
+        } else {
+            label.clone()
+        };
+        writeln!(
+            out,
+            "<g><title>{}: {}</title>",
+            esc(&label),
+            thousands(row.count)
+        )?;
+        writeln!(
+            out,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
+            LABEL - 8,
+            y + 15,
+            esc(&short)
+        )?;
+        let w = scale(row.count);
+        writeln!(
+            out,
+            "<rect class=\"bar\" x=\"{LABEL}\" y=\"{y}\" width=\"{w}\" height=\"20\"/>"
+        )?;
+        writeln!(
+            out,
+            "<text x=\"{}\" y=\"{}\">{}</text>",
+            f64::from(LABEL) + w + 5.0,
+            y + 15,
+            thousands(row.count)
+        )?;
+        if let Some(c) = row.compare {
+            let w = scale(c);
+            writeln!(
+                out,
+                "<rect class=\"other\" x=\"{LABEL}\" y=\"{}\" width=\"{w}\" height=\"9\"/>",
+                y + 23
+            )?;
+            writeln!(
+                out,
+                "<text x=\"{}\" y=\"{}\" style=\"font-size:10px\">{}</text>",
+                f64::from(LABEL) + w + 5.0,
+                y + 31,
+                thousands(c)
+            )?;
+        }
+        writeln!(out, "</g>")?;
+    }
+    writeln!(
+        out,
+        "<line class=\"axis\" x1=\"{LABEL}\" y1=\"0\" x2=\"{LABEL}\" y2=\"{height}\"/>"
+    )?;
+    writeln!(out, "</svg>")?;
+    if let Some(c) = &r.compare {
+        writeln!(
+            out,
+            "<p style=\"font-size:.8rem\">Solid bars: this period. Outlined bars: {}.</p>",
+            esc(&c.operation.code)
+        )?;
+    }
+    Ok(())
+}
