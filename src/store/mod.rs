@@ -10,6 +10,7 @@ mod history;
 mod import;
 mod migrate;
 mod operations;
+mod signoff;
 mod tally;
 mod types;
 
@@ -26,7 +27,8 @@ pub use events::EventFilter;
 pub use history::Change;
 pub use import::{Importer, Outcome};
 pub use migrate::LATEST_VERSION;
-pub use operations::OperationSummary;
+pub use operations::{operation_changes, OperationSummary};
+pub use signoff::SignOff;
 pub use tally::{SharedRow, TallyQuery, TallyRow};
 
 /// What the store refuses or fails at. The user-facing variants name the
@@ -78,6 +80,26 @@ pub enum StoreError {
     NotOpweek(String),
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
+    #[error(
+        "operation {code} was signed off by {by} at {at}: its figures cannot change \
+         (to change them, first `opweek op reopen {code} --reason TEXT`)"
+    )]
+    SignedOff { code: String, by: String, at: String },
+    #[error(
+        "the file has rows for signed-off operations: {0}; nothing was imported \
+         (to change their figures, first `opweek op reopen CODE --reason TEXT`)"
+    )]
+    SignedOffImport(String),
+    #[error(
+        "activity type {key:?} is counted in operation {code}, which was signed off by {by} at {at}: \
+         changing its words would change the signed briefing (first `opweek op reopen {code} --reason TEXT`)"
+    )]
+    SignedOffType {
+        key: String,
+        code: String,
+        by: String,
+        at: String,
+    },
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
