@@ -54,7 +54,8 @@ pub fn render(r: &Report, provisional: bool, out: &mut dyn Write) -> io::Result<
             writeln!(out, "- {}", bullet(item))?;
         }
     }
-    footer(r, provisional, out)
+    footer(r, provisional, out)?;
+    super::signoff::write(r, &|s: &str| s.to_string(), out)
 }
 
 /// The notes under a briefing or markdown report: provisional figures, and

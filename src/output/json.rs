@@ -28,7 +28,7 @@ pub fn report_value(r: &Report) -> Value {
             Value::Object(m)
         })
         .collect();
-    json!({
+    let mut value = json!({
         "period": {"from": r.period.from.to_string(), "to": r.period.to.to_string()},
         "operations": r.operations.iter().map(|o| o.code.as_str()).collect::<Vec<_>>(),
         "campaign": r.campaign,
@@ -37,7 +37,11 @@ pub fn report_value(r: &Report) -> Value {
         "total": r.total,
         "compare": r.compare.as_ref().map(|c| json!({"operation": c.operation.code, "total": c.total})),
         "chain_head": r.chain_head,
-    })
+    });
+    for (k, v) in super::signoff::json_fields(r) {
+        value[k] = v;
+    }
+    value
 }
 
 pub fn report(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {

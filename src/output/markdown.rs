@@ -64,5 +64,6 @@ pub fn render(r: &Report, provisional: bool, out: &mut dyn Write) -> io::Result<
         ]);
     }
     writeln!(out, "| {} |", total.join(" | "))?;
-    super::briefing::footer(r, provisional, out)
+    super::briefing::footer(r, provisional, out)?;
+    super::signoff::write(r, &cell, out)
 }

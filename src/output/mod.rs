@@ -6,6 +6,7 @@ pub mod briefing;
 pub mod csv;
 pub mod json;
 pub mod markdown;
+pub mod signoff;
 pub mod table;
 
 use crate::report::ReportRow;

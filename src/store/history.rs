@@ -317,6 +317,18 @@ impl Store {
         Ok(verdict)
     }
 
+    /// The history entries whose hash starts with `prefix` (lowercase hex):
+    /// their seq and full hash, at most two (two means the prefix is
+    /// ambiguous).
+    pub fn entries_with_hash_prefix(&self, prefix: &str) -> Result<Vec<(i64, String)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT seq, hash FROM event_history WHERE substr(hash, 1, length(?1)) = ?1
+             ORDER BY seq LIMIT 2",
+        )?;
+        let rows = stmt.query_map([prefix], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// The last history row's hash: the chain head a supervisor records.
     pub fn history_head(&self) -> Result<String> {
         Ok(self
