@@ -961,7 +961,11 @@ fn an_import_killed_midway_leaves_all_or_nothing() {
     assert_eq!(n, 0, "killed before it finished, yet rows were committed");
     // The import's history entry went with its rows.
     let entries: i64 = conn
-        .query_row("SELECT count(*) FROM event_history WHERE action = 'import'", [], |r| r.get(0))
+        .query_row(
+            "SELECT count(*) FROM event_history WHERE action = 'import'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(entries, 0);
     drop(conn);

@@ -57,7 +57,14 @@ fn a_signed_off_week_refuses_every_change_to_its_figures_until_reopened() {
     let env = reference_week();
     // Another, open operation to move events to and from.
     env.ok(&[
-        "op", "add", "other", "--title", "Other week", "--start", "2017-11-13", "--force",
+        "op",
+        "add",
+        "other",
+        "--title",
+        "Other week",
+        "--start",
+        "2017-11-13",
+        "--force",
         "Cheshire Police",
     ]);
     let elsewhere = env.ok(&["log", "arrest", "--op", "other", "--date", "2017-11-14"]);
@@ -76,9 +83,7 @@ fn a_signed_off_week_refuses_every_change_to_its_figures_until_reopened() {
     // A new row for the operation, and a correction of a stored one.
     let mut lines = std::fs::read_to_string(example()).unwrap();
     let header = lines.lines().next().unwrap().to_string();
-    let new_row = format!(
-        "{header}\n,{OP},warrant,2017-11-15,,1,,,,,,,,,,,,\n"
-    );
+    let new_row = format!("{header}\n,{OP},warrant,2017-11-15,,1,,,,,,,,,,,,\n");
     let new_file = env.write("new.csv", new_row);
     let first_row = lines.lines().nth(1).unwrap().to_string();
     let changed = first_row.replacen(",06:00,1,", ",06:00,2,", 1);
@@ -92,15 +97,17 @@ fn a_signed_off_week_refuses_every_change_to_its_figures_until_reopened() {
         vec!["void", WARRANT, "--reason", "logged twice"],
         vec!["amend", WARRANT, "--op", "other", "--reason", "wrong week"],
         vec!["amend", elsewhere, "--op", OP, "--reason", "belongs here"],
-        vec![
-            "import",
-            correction.to_str().unwrap(),
-            "--accept-changes",
-        ],
+        vec!["import", correction.to_str().unwrap(), "--accept-changes"],
         vec!["op", "edit", OP, "--end", "2017-11-20"],
         vec!["op", "edit", OP, "--title", "Renamed week"],
         vec!["type", "edit", "warrant", "--label", "Warrant executions"],
-        vec!["type", "edit", "arrest", "--phrase", "detained {count} {noun}"],
+        vec![
+            "type",
+            "edit",
+            "arrest",
+            "--phrase",
+            "detained {count} {noun}",
+        ],
     ];
     for args in &forbidden {
         assert_names_sign_off(&env.rejects(args));
@@ -125,8 +132,14 @@ fn a_signed_off_week_refuses_every_change_to_its_figures_until_reopened() {
     assert_ne!(first, second);
 
     let briefing = env.ok(&["report", "--op", OP, "--format", "briefing"]);
-    assert!(briefing.contains("Signed off by test-analyst at "), "{briefing}");
-    assert!(briefing.contains(&format!("head at sign-off {second}")), "{briefing}");
+    assert!(
+        briefing.contains("Signed off by test-analyst at "),
+        "{briefing}"
+    );
+    assert!(
+        briefing.contains(&format!("head at sign-off {second}")),
+        "{briefing}"
+    );
     assert!(!briefing.contains(first), "{briefing}");
     assert!(briefing.contains("carried out 10 warrants"), "{briefing}");
     let md = env.ok(&["report", "--op", OP, "--format", "markdown"]);
@@ -144,11 +157,20 @@ fn a_signed_off_week_refuses_every_change_to_its_figures_until_reopened() {
     assert_eq!(week["sign_offs"][1]["operation"], "other");
     assert_eq!(week["sign_offs"][1]["signed_off"], serde_json::Value::Null);
     let week_md = env.ok(&["report", "--week", "2017-W46", "--format", "markdown"]);
-    assert!(week_md.contains("Signed off (nov17-mersey) by test-analyst"), "{week_md}");
-    assert!(week_md.contains("Provisional figures, not signed off: other."), "{week_md}");
+    assert!(
+        week_md.contains("Signed off (nov17-mersey) by test-analyst"),
+        "{week_md}"
+    );
+    assert!(
+        week_md.contains("Provisional figures, not signed off: other."),
+        "{week_md}"
+    );
     // An open operation's report says its figures are provisional.
     let other = env.ok(&["report", "--op", "other", "--format", "briefing"]);
-    assert!(other.contains("Provisional figures: other is not signed off."), "{other}");
+    assert!(
+        other.contains("Provisional figures: other is not signed off."),
+        "{other}"
+    );
     let other = json(&env, &["report", "--op", "other", "--format", "json"]);
     assert_eq!(other["signed_off"], serde_json::Value::Null);
     env.ok(&["check", "--head", second]);
@@ -160,10 +182,27 @@ fn a_written_head_passes_after_later_writes_and_catches_a_cut_tail() {
     let head = env.ok(&["op", "sign-off", OP]);
     let head = head.trim().to_string();
     // Unrelated writes after the head was written down.
-    env.ok(&["op", "add", "dec17", "--title", "December", "--start", "2017-12-04"]);
-    env.ok(&["type", "add", "knife-surrender", "--label", "Knives surrendered"]);
+    env.ok(&[
+        "op",
+        "add",
+        "dec17",
+        "--title",
+        "December",
+        "--start",
+        "2017-12-04",
+    ]);
+    env.ok(&[
+        "type",
+        "add",
+        "knife-surrender",
+        "--label",
+        "Knives surrendered",
+    ]);
     let out = env.ok(&["check", "--head", &head]);
-    assert!(out.contains(&format!("written head: {head} is entry 3 of 5")), "{out}");
+    assert!(
+        out.contains(&format!("written head: {head} is entry 3 of 5")),
+        "{out}"
+    );
     env.ok(&["check", "--head", &head[..12].to_uppercase()]);
     let err = env.fails(1, &["check", "--head", &head[..11]]);
     assert!(err.contains("needs at least its first 12"), "{err}");
@@ -183,7 +222,9 @@ fn a_written_head_passes_after_later_writes_and_catches_a_cut_tail() {
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(
-        stdout.contains(&format!("problem: written head: {head} is not in the history")),
+        stdout.contains(&format!(
+            "problem: written head: {head} is not in the history"
+        )),
         "{stdout}"
     );
     assert_eq!(env.snapshot(), before);
@@ -198,7 +239,15 @@ fn a_written_head_fails_when_an_entry_before_or_after_it_is_edited() {
         let env = reference_week();
         let head = env.ok(&["op", "sign-off", OP]);
         let head = head.trim().to_string();
-        env.ok(&["op", "add", "dec17", "--title", "December", "--start", "2017-12-04"]);
+        env.ok(&[
+            "op",
+            "add",
+            "dec17",
+            "--title",
+            "December",
+            "--start",
+            "2017-12-04",
+        ]);
         raw(
             &env,
             &format!(
@@ -237,11 +286,19 @@ fn no_log_lands_after_a_concurrent_sign_off() {
         let mut logs: Vec<_> = (0..8)
             .map(|i| {
                 spawn(
-                    ["log", "warrant", "--op", OP, "--date", "2017-11-14", "--ref"]
-                        .iter()
-                        .map(|s| s.to_string())
-                        .chain([format!("W/{i}")])
-                        .collect(),
+                    [
+                        "log",
+                        "warrant",
+                        "--op",
+                        OP,
+                        "--date",
+                        "2017-11-14",
+                        "--ref",
+                    ]
+                    .iter()
+                    .map(|s| s.to_string())
+                    .chain([format!("W/{i}")])
+                    .collect(),
                 )
             })
             .collect();
@@ -257,9 +314,16 @@ fn no_log_lands_after_a_concurrent_sign_off() {
             }
         }
         let out = sign_off.wait_with_output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         // Every committed log is before the sign-off and in its figures.
-        let signed_seq = query_i64(&env, "SELECT seq FROM event_history WHERE action = 'sign-off'");
+        let signed_seq = query_i64(
+            &env,
+            "SELECT seq FROM event_history WHERE action = 'sign-off'",
+        );
         let last_log = query_i64(
             &env,
             "SELECT coalesce(max(seq), 0) FROM event_history WHERE action = 'log'",
@@ -279,9 +343,29 @@ fn no_log_lands_after_a_concurrent_sign_off() {
 fn operation_and_type_changes_are_in_the_chain() {
     let env = TestEnv::new();
     env.reference_op();
-    env.ok(&["op", "edit", OP, "--title", "Week of action, SOU", "--reason", "full title"]);
-    env.ok(&["type", "add", "knife-surrender", "--label", "Knives surrendered"]);
-    env.ok(&["type", "edit", "knife-surrender", "--phrase", "took in {count} {noun}"]);
+    env.ok(&[
+        "op",
+        "edit",
+        OP,
+        "--title",
+        "Week of action, SOU",
+        "--reason",
+        "full title",
+    ]);
+    env.ok(&[
+        "type",
+        "add",
+        "knife-surrender",
+        "--label",
+        "Knives surrendered",
+    ]);
+    env.ok(&[
+        "type",
+        "edit",
+        "knife-surrender",
+        "--phrase",
+        "took in {count} {noun}",
+    ]);
     env.ok(&["type", "retire", "knife-surrender"]);
     env.ok(&["type", "restore", "knife-surrender"]);
     let conn = rusqlite::Connection::open(&env.db).unwrap();
@@ -331,13 +415,26 @@ fn op_edit_refuses_dates_that_leave_events_outside_and_warns_of_overlaps() {
          or choose dates that hold them"
     );
     let err = env.ok_stderr(&["op", "edit", OP, "--end", "2017-11-22", "--unit", ""]);
-    assert!(err.contains("end: \"2017-11-19\" → \"2017-11-22\""), "{err}");
-    assert!(err.contains("unit: \"Sex Offender Unit\" → (none)"), "{err}");
+    assert!(
+        err.contains("end: \"2017-11-19\" → \"2017-11-22\""),
+        "{err}"
+    );
+    assert!(
+        err.contains("unit: \"Sex Offender Unit\" → (none)"),
+        "{err}"
+    );
     let show = env.ok(&["op", "show", OP]);
     assert!(show.contains("2017-11-22"), "{show}");
     // Another operation of the same force over the same days: warned.
     let err = env.ok_stderr(&[
-        "op", "add", "mersey-2", "--title", "Second", "--start", "2017-11-20", "--force",
+        "op",
+        "add",
+        "mersey-2",
+        "--title",
+        "Second",
+        "--start",
+        "2017-11-20",
+        "--force",
         "Merseyside Police",
     ]);
     assert!(
@@ -349,7 +446,14 @@ fn op_edit_refuses_dates_that_leave_events_outside_and_warns_of_overlaps() {
     );
     // Another force's week: no warning.
     let err = env.ok_stderr(&[
-        "op", "add", "cheshire", "--title", "Cheshire", "--start", "2017-11-13", "--force",
+        "op",
+        "add",
+        "cheshire",
+        "--title",
+        "Cheshire",
+        "--start",
+        "2017-11-13",
+        "--force",
         "Cheshire Police",
     ]);
     assert!(!err.contains("warning"), "{err}");
@@ -368,7 +472,9 @@ fn a_database_from_before_migrates_with_the_same_head() {
     .unwrap();
     let out = env.ok(&["check"]);
     assert!(
-        out.contains("chain head: 41b76fa744397fb1869d75e3fc0dad4346db937db710ab0ef040f3e09ee0d5a7"),
+        out.contains(
+            "chain head: 41b76fa744397fb1869d75e3fc0dad4346db937db710ab0ef040f3e09ee0d5a7"
+        ),
         "{out}"
     );
     assert!(out.contains("history entries: 4"), "{out}");

@@ -84,7 +84,11 @@ pub enum StoreError {
         "operation {code} was signed off by {by} at {at}: its figures cannot change \
          (to change them, first `opweek op reopen {code} --reason TEXT`)"
     )]
-    SignedOff { code: String, by: String, at: String },
+    SignedOff {
+        code: String,
+        by: String,
+        at: String,
+    },
     #[error(
         "the file has rows for signed-off operations: {0}; nothing was imported \
          (to change their figures, first `opweek op reopen CODE --reason TEXT`)"

@@ -38,7 +38,10 @@ fn op_fields(op: &Operation) -> [(&'static str, String); 7] {
 }
 
 /// The fields that differ, as {"field": {"old": .., "new": ..}}.
-pub fn operation_changes(old: &Operation, new: &Operation) -> serde_json::Map<String, serde_json::Value> {
+pub fn operation_changes(
+    old: &Operation,
+    new: &Operation,
+) -> serde_json::Map<String, serde_json::Value> {
     op_fields(old)
         .into_iter()
         .zip(op_fields(new))
@@ -182,7 +185,10 @@ impl Store {
              WHERE code <> ?1 AND force IS ?2 AND start_date <= ?4 AND end_date >= ?3
              ORDER BY start_date, code"
         ))?;
-        let rows = stmt.query_map(params![op.code, op.force, op.start, op.end], operation_from_row)?;
+        let rows = stmt.query_map(
+            params![op.code, op.force, op.start, op.end],
+            operation_from_row,
+        )?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

@@ -103,7 +103,14 @@ impl Store {
         tx.execute(
             "UPDATE activity_type SET label = ?2, noun = ?3, plural = ?4, phrase = ?5, retired = ?6
              WHERE key = ?1",
-            params![new.key, new.label, new.noun, new.plural, new.phrase, new.retired],
+            params![
+                new.key,
+                new.label,
+                new.noun,
+                new.plural,
+                new.phrase,
+                new.retired
+            ],
         )?;
         let reason = match action {
             "type-edit" => "words changed",
