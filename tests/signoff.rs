@@ -283,7 +283,7 @@ fn no_log_lands_after_a_concurrent_sign_off() {
                 .spawn()
                 .unwrap()
         };
-        let mut logs: Vec<_> = (0..8)
+        let logs: Vec<_> = (0..8)
             .map(|i| {
                 spawn(
                     [
