@@ -269,11 +269,17 @@ fn serialize_time<S: serde::Serializer>(t: &Option<NaiveTime>, s: S) -> Result<S
     }
 }
 
-/// One amendment or void of an event, as kept in the append-only history.
+/// One entry of the append-only history chain: a write to events (`log`,
+/// `import`, `amend`, `void`), or a change to an operation or an activity
+/// type (`op-add`, `op-edit`, `sign-off`, `reopen`, `type-add`, ...).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HistoryEntry {
     pub seq: i64,
+    /// The event, for an entry about events (nil otherwise).
     pub event_id: Uuid,
+    /// `op:CODE` or `type:KEY` for an entry about an operation or a type;
+    /// `None` for an entry about events.
+    pub subject: Option<String>,
     /// `amend` or `void`.
     pub action: String,
     pub changed_by: String,

@@ -10,7 +10,7 @@ use crate::dates::{self, DateError, DateRange};
 use crate::model::{
     check_operation_code, ActivityType, Dimension, FieldFilter, OpSelection, Operation,
 };
-use crate::store::{Store, StoreError, TallyQuery, TallyRow};
+use crate::store::{SignOff, Store, StoreError, TallyQuery, TallyRow};
 
 /// Which operations and dates a report covers.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -159,6 +159,16 @@ pub struct Report {
     /// The field filters the figures are limited to (none: every event).
     #[serde(skip_serializing_if = "filters_absent")]
     pub filters: FieldFilter,
+    /// Each operation whose figures the report covers, with its sign-off
+    /// (`None`: open, so its figures are provisional).
+    pub sign_offs: Vec<OperationState>,
+}
+
+/// An operation a report covers and whether its figures are signed off.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OperationState {
+    pub operation: String,
+    pub signed_off: Option<SignOff>,
 }
 
 fn filters_absent(f: &FieldFilter) -> bool {
@@ -233,7 +243,22 @@ pub fn build(store: &Store, period: &Period, options: &Options) -> Result<Report
         report.chain_head = Some(store.history_head()?);
     }
     report.provisional = options.provisional.clone();
+    report.sign_offs = sign_offs(store, &report, period.dates.is_some())?;
     Ok(report)
+}
+
+/// The sign-off state of each operation the report's figures come from:
+/// those selected, and with dates given, only those overlapping them.
+fn sign_offs(store: &Store, r: &Report, dated: bool) -> Result<Vec<OperationState>, StoreError> {
+    let mut signed = store.signed_off_operations()?;
+    Ok(r.operations
+        .iter()
+        .filter(|o| !dated || (o.start <= r.period.to && o.end >= r.period.from))
+        .map(|o| OperationState {
+            operation: o.code.clone(),
+            signed_off: signed.remove(&o.code),
+        })
+        .collect())
 }
 
 /// Labels the tallies and totals them.
@@ -277,10 +302,20 @@ fn compute(
         chain_head: None,
         provisional: None,
         filters: FieldFilter::default(),
+        sign_offs: Vec::new(),
     }
 }
 
 impl Report {
+    /// The sign-off of a report covering one operation, when it is signed
+    /// off; `None` for an open operation or a report of several.
+    pub fn signed_off(&self) -> Option<&SignOff> {
+        match self.sign_offs.as_slice() {
+            [one] => one.signed_off.as_ref(),
+            _ => None,
+        }
+    }
+
     /// Sets each row's compared tally; a key and type only the other
     /// operation has gets a row with a count of 0.
     fn add_comparison(&mut self, other: Operation, theirs: Vec<TallyRow>, types: &[ActivityType]) {

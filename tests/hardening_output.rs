@@ -422,7 +422,9 @@ fn provisional_marks_title_and_figures_and_says_why() {
              \n\
              These figures are provisional: exhibits still being counted.\n\
              \n\
-             Record check: history chain head {} (verify with `opweek check`).\n",
+             Record check: history chain head {} (verify with `opweek check`).\n\
+             \n\
+             Provisional figures: nov17-mersey is not signed off.\n",
             head(&env)
         )
     );

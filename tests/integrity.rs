@@ -55,7 +55,7 @@ fn amend_changes_the_event_and_keeps_one_history_row() {
     let conn = rusqlite::Connection::open(&env.db).unwrap();
     let (action, by, at, reason, changes): (String, String, String, String, String) = conn
         .query_row(
-            "SELECT action, changed_by, changed_at, reason, changes FROM event_history WHERE seq = 2",
+            "SELECT action, changed_by, changed_at, reason, changes FROM event_history WHERE seq = 3",
             [],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
         )
@@ -157,7 +157,7 @@ fn check_passes_then_catches_a_history_row_edited_behind_the_tools_back() {
     env.ok(&["amend", &id, "--count", "1", "--reason", "second"]);
     let out = env.ok(&["check"]);
     assert!(
-        out.contains("history entries: 3\nhistory chain: intact\nchain head: "),
+        out.contains("history entries: 4\nhistory chain: intact\nchain head: "),
         "{out}"
     );
     assert!(
@@ -176,7 +176,7 @@ fn check_passes_then_catches_a_history_row_edited_behind_the_tools_back() {
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(
         stdout.contains(
-            "problem: history: entry 2 its content does not match its hash (it was edited)"
+            "problem: history: entry 3 its content does not match its hash (it was edited)"
         ),
         "{stdout}"
     );
@@ -227,7 +227,7 @@ fn check_catches_an_event_edited_behind_the_tools_back() {
     assert_eq!(
         check_problems(&env),
         [format!(
-            "events: event {id} no longer matches history entry 1 (edited behind the tool's back)"
+            "events: event {id} no longer matches history entry 2 (edited behind the tool's back)"
         )]
     );
 }
@@ -242,7 +242,7 @@ fn check_catches_an_edit_behind_an_amendment_and_an_unvoided_event() {
     assert_eq!(
         check_problems(&env),
         [format!(
-            "events: event {id}: count is \"3\", but history entry 2 left it \"2\" (changed behind the tool's back)"
+            "events: event {id}: count is \"3\", but history entry 3 left it \"2\" (changed behind the tool's back)"
         )]
     );
 
@@ -253,7 +253,7 @@ fn check_catches_an_edit_behind_an_amendment_and_an_unvoided_event() {
     assert_eq!(
         check_problems(&env),
         [format!(
-            "events: event {id}: status is \"active\", but history entry 2 left it \"voided\" (changed behind the tool's back)"
+            "events: event {id}: status is \"active\", but history entry 3 left it \"voided\" (changed behind the tool's back)"
         )]
     );
 }
@@ -271,7 +271,7 @@ fn check_catches_events_added_or_removed_behind_the_tools_back() {
     assert_eq!(
         check_problems(&env),
         [format!(
-            "events: history entry 1 recorded 1 event from {id} on, but 2 are now stored there (added or removed behind the tool's back)"
+            "events: history entry 2 recorded 1 event from {id} on, but 2 are now stored there (added or removed behind the tool's back)"
         )]
     );
 
@@ -289,9 +289,9 @@ fn check_catches_events_added_or_removed_behind_the_tools_back() {
     assert_eq!(
         problems,
         [
-            "foreign key: event_history row 1 refers to a missing event".to_string(),
-            "history: entry 1 refers to an event that is gone (removed behind the tool's back)".to_string(),
-            "events: history entry 1 recorded 1 event from event row 1 on, but 0 are now stored there (added or removed behind the tool's back)".to_string(),
+            "foreign key: event_history row 2 refers to a missing event".to_string(),
+            "history: entry 2 refers to an event that is gone (removed behind the tool's back)".to_string(),
+            "events: history entry 2 recorded 1 event from event row 1 on, but 0 are now stored there (added or removed behind the tool's back)".to_string(),
         ],
         "second event {second} is intact"
     );
@@ -313,7 +313,7 @@ fn check_catches_an_imported_event_edited_and_a_history_row_removed() {
     assert_eq!(
         check_problems(&env),
         [format!(
-            "events: the 107 events history entry 1 recorded, from {first} on, no longer match it (at least one was edited behind the tool's back)"
+            "events: the 107 events history entry 2 recorded, from {first} on, no longer match it (at least one was edited behind the tool's back)"
         )]
     );
 
@@ -323,12 +323,12 @@ fn check_catches_an_imported_event_edited_and_a_history_row_removed() {
     env.ok(&["amend", &id, "--count", "1", "--reason", "second"]);
     raw(
         &env,
-        "DROP TRIGGER event_history_no_delete; DELETE FROM event_history WHERE seq = 2;",
+        "DROP TRIGGER event_history_no_delete; DELETE FROM event_history WHERE seq = 3;",
     );
     let problems = check_problems(&env);
     assert_eq!(
         problems[0],
-        "history: entry 3 does not follow the entry before it (an entry was removed or inserted)"
+        "history: entry 4 does not follow the entry before it (an entry was removed or inserted)"
     );
 }
 
@@ -372,15 +372,16 @@ fn every_write_is_in_the_chain_and_show_names_the_one_that_stored_an_event() {
     assert_eq!(
         rows,
         [
-            (1, "import".into(), who.clone(), "107 new events".into()),
-            (2, "log".into(), who.clone(), "new event".into()),
-            (3, "amend".into(), who.clone(), "outcome known".into()),
-            (4, "void".into(), who.clone(), "logged twice".into()),
+            (1, "op-add".into(), who.clone(), "new operation".into()),
+            (2, "import".into(), who.clone(), "107 new events".into()),
+            (3, "log".into(), who.clone(), "new event".into()),
+            (4, "amend".into(), who.clone(), "outcome known".into()),
+            (5, "void".into(), who.clone(), "logged twice".into()),
         ]
     );
     let out = env.ok(&["check"]);
     assert!(
-        out.contains("history entries: 4\nhistory chain: intact\n"),
+        out.contains("history entries: 5\nhistory chain: intact\n"),
         "{out}"
     );
     assert!(
@@ -1029,7 +1030,11 @@ fn an_import_killed_midway_leaves_all_or_nothing() {
     assert_eq!(n, 0, "killed before it finished, yet rows were committed");
     // The import's history entry went with its rows.
     let entries: i64 = conn
-        .query_row("SELECT count(*) FROM event_history", [], |r| r.get(0))
+        .query_row(
+            "SELECT count(*) FROM event_history WHERE action = 'import'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(entries, 0);
     drop(conn);
@@ -1071,5 +1076,5 @@ fn an_import_that_skips_stored_rows_seals_only_the_new_ones() {
         .unwrap()
         .map(|r| r.unwrap())
         .collect();
-    assert_eq!(reasons, ["50 new events", "57 new events"]);
+    assert_eq!(reasons, ["new operation", "50 new events", "57 new events"]);
 }

@@ -44,7 +44,9 @@ fn the_page_holds_the_week_and_fetches_nothing() {
     ] {
         assert!(page.contains(want), "missing {want:?}");
     }
-    assert!(!page.contains("Provisional"));
+    assert!(!page.contains("These figures are provisional"));
+    assert!(page
+        .contains("<p class=\"signoff\">Provisional figures: nov17-mersey is not signed off.</p>"));
     let provisional = env.ok(&[
         "report",
         "--op",
@@ -54,6 +56,12 @@ fn the_page_holds_the_week_and_fetches_nothing() {
         "--provisional",
     ]);
     assert!(provisional.contains("<p class=\"status\">These figures are provisional"));
+    // Signed off: who, when and the head to check them against.
+    let head = env.ok(&["op", "sign-off", "nov17-mersey"]);
+    let signed = env.ok(&["report", "--op", "nov17-mersey", "--format", "html"]);
+    assert!(signed.contains("<p class=\"signoff\">Signed off by test-analyst at "));
+    assert!(signed.contains(head.trim()));
+    assert!(!signed.contains("not signed off"));
 }
 
 #[test]

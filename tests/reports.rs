@@ -41,6 +41,7 @@ fn the_reference_week_briefing_reads_like_the_published_bullets() {
          \n"
             .to_string()
             + &record_check(&env)
+            + "\nProvisional figures: nov17-mersey is not signed off.\n"
     );
     for published in [
         "visited 80 registered sex offenders",
@@ -193,6 +194,7 @@ fn markdown_is_a_table_to_paste() {
          \n"
             .to_string()
             + &record_check(&env)
+            + "\nProvisional figures: nov17-mersey is not signed off.\n"
     );
 }
 

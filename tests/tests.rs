@@ -12,4 +12,5 @@ mod integrity;
 mod page;
 mod reports;
 mod shell;
+mod signoff;
 mod spreadsheets;

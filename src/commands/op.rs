@@ -1,4 +1,6 @@
-//! `opweek op add|list|show`: set up weeks of action and look at them.
+//! `opweek op add|edit|list|show|sign-off|reopen`: set up weeks of action,
+//! correct them, look at them, and lock their figures once a supervisor
+//! signs them off. Every change is an entry in the history chain.
 
 use std::io::Write;
 
@@ -22,6 +24,54 @@ pub enum Command {
         /// The operation's code
         code: String,
     },
+    /// Change an operation's title, dates, force, unit, campaign or notes
+    Edit(EditArgs),
+    /// Sign the operation's figures off: nothing may change them until it
+    /// is reopened. Prints the history chain head to write on the briefing
+    #[command(name = "sign-off")]
+    SignOff {
+        /// The operation's code
+        code: String,
+        /// A note kept with the sign-off
+        #[arg(long, allow_hyphen_values = true)]
+        note: Option<String>,
+    },
+    /// Lift a sign-off, saying why (kept in the history)
+    Reopen {
+        /// The operation's code
+        code: String,
+        #[arg(long, allow_hyphen_values = true)]
+        reason: String,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EditArgs {
+    /// The operation's code (which never changes)
+    pub code: String,
+    #[arg(long)]
+    pub title: Option<String>,
+    /// First day (YYYY-MM-DD)
+    #[arg(long, allow_hyphen_values = true)]
+    pub start: Option<String>,
+    /// Last day, inclusive
+    #[arg(long, allow_hyphen_values = true)]
+    pub end: Option<String>,
+    /// Police force ("" clears it)
+    #[arg(long)]
+    pub force: Option<String>,
+    /// Unit or team ("" clears it)
+    #[arg(long)]
+    pub unit: Option<String>,
+    /// Campaign ("" clears it)
+    #[arg(long)]
+    pub campaign: Option<String>,
+    /// Notes ("" clears them)
+    #[arg(long)]
+    pub notes: Option<String>,
+    /// Why it is changed (kept in the history)
+    #[arg(long, allow_hyphen_values = true)]
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -69,7 +119,98 @@ pub fn run(command: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
             table::operation_detail(&store.operation_summary(code.trim())?, out)?;
             Ok(())
         }
+        Command::Edit(a) => edit(a, ctx, out),
+        Command::SignOff { code, note } => {
+            let note = clean_text("note", note.as_deref())?;
+            let mut store = ctx.open()?;
+            let signed = store.sign_off(code.trim(), note.as_deref())?;
+            writeln!(out, "{}", signed.head)?;
+            eprintln!(
+                "Signed off {} by {} at {}. Write the chain head above on the briefing: \
+                 `opweek check --head HEAD` proves the figures later.",
+                code.trim(),
+                signed.by,
+                signed.at
+            );
+            Ok(())
+        }
+        Command::Reopen { code, reason } => {
+            let reason = required_text("reason", &reason)?;
+            let mut store = ctx.open()?;
+            let lifted = store.reopen(code.trim(), &reason)?;
+            writeln!(out, "{}", code.trim())?;
+            eprintln!(
+                "Reopened {} (signed off by {} at {}): its figures may change again.",
+                code.trim(),
+                lifted.by,
+                lifted.at
+            );
+            Ok(())
+        }
     }
+}
+
+fn edit(a: EditArgs, ctx: &Context, out: &mut dyn Write) -> Result<()> {
+    let reason = match &a.reason {
+        Some(r) => required_text("reason", r)?,
+        None => "operation edited".to_string(),
+    };
+    let mut store = ctx.open()?;
+    let old = store.operation(a.code.trim())?;
+    let mut new = old.clone();
+    if let Some(t) = &a.title {
+        new.title = required_text("title", t)?;
+    }
+    if let Some(d) = &a.start {
+        new.start = parse_date(d, ctx.today)?;
+    }
+    if let Some(d) = &a.end {
+        new.end = parse_date(d, ctx.today)?;
+    }
+    if new.end < new.start {
+        return Err(crate::model::ValidationError::EndBeforeStart {
+            start: new.start,
+            end: new.end,
+        }
+        .into());
+    }
+    // A flag given as "" clears the field.
+    for (name, flag, slot) in [
+        ("force", &a.force, &mut new.force),
+        ("unit", &a.unit, &mut new.unit),
+        ("campaign", &a.campaign, &mut new.campaign),
+        ("notes", &a.notes, &mut new.notes),
+    ] {
+        if let Some(v) = flag {
+            *slot = clean_text(name, Some(v))?;
+        }
+    }
+    store.edit_operation(&old, &new, &reason)?;
+    writeln!(out, "{}", new.code)?;
+    for (field, v) in crate::store::operation_changes(&old, &new) {
+        let side = |k: &str| match v[k].as_str() {
+            Some("") | None => "(none)".to_string(),
+            Some(s) => format!("{s:?}"),
+        };
+        eprintln!("{field}: {} → {}", side("old"), side("new"));
+    }
+    warn_overlaps(&store, &new)?;
+    Ok(())
+}
+
+/// Warns (stderr) when another operation of the same force overlaps `op`:
+/// `log` without `--op` cannot choose between them on a shared date.
+fn warn_overlaps(store: &crate::store::Store, op: &Operation) -> Result<()> {
+    for other in store.overlapping_operations(op)? {
+        let from = op.start.max(other.start);
+        let to = op.end.min(other.end);
+        eprintln!(
+            "warning: {} overlaps {} ({} to {}) of the same force from {from} to {to}: \
+             logging an event dated then needs --op",
+            op.code, other.code, other.start, other.end
+        );
+    }
+    Ok(())
 }
 
 fn add(a: AddArgs, ctx: &Context, out: &mut dyn Write) -> Result<()> {
@@ -78,6 +219,7 @@ fn add(a: AddArgs, ctx: &Context, out: &mut dyn Write) -> Result<()> {
     store.add_operation(&op)?;
     writeln!(out, "{}", op.code)?;
     eprintln!("Added operation {} ({} to {}).", op.code, op.start, op.end);
+    warn_overlaps(&store, &op)?;
     Ok(())
 }
 

@@ -1,5 +1,6 @@
-//! `opweek type list|add|edit|retire`: the kinds of activity that are
-//! counted, and the words the briefing uses for them.
+//! `opweek type list|add|edit|retire|restore`: the kinds of activity that
+//! are counted, and the words the briefing uses for them. Every change is
+//! an entry in the history chain.
 
 use std::io::Write;
 
@@ -20,6 +21,11 @@ pub enum Command {
     Edit(EditArgs),
     /// Retire a type: it keeps its events but takes no new ones
     Retire {
+        /// The type's key
+        key: String,
+    },
+    /// Bring a retired type back: it takes new events again
+    Restore {
         /// The type's key
         key: String,
     },
@@ -78,8 +84,8 @@ pub fn run(command: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
                 );
             }
             let mut store = ctx.open()?;
-            let mut t = store.activity_type(a.key.trim())?;
-            let before = t.clone();
+            let old = store.activity_type(a.key.trim())?;
+            let mut t = old.clone();
             if let Some(label) = &a.label {
                 t.label = required_text("label", label)?;
             }
@@ -95,10 +101,10 @@ pub fn run(command: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
             if let Some(phrase) = &a.phrase {
                 t.phrase = checked_phrase(phrase)?;
             }
-            if t == before {
+            if t == old {
                 anyhow::bail!("nothing to change: the values given are the type's current values");
             }
-            store.update_activity_type(&t)?;
+            store.update_activity_type(&old, &t)?;
             writeln!(out, "{}", t.key)?;
             if a.noun.is_some() && a.plural.is_none() {
                 eprintln!("{}", words_note(&t));
@@ -107,17 +113,38 @@ pub fn run(command: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
         }
         Command::Retire { key } => {
             let mut store = ctx.open()?;
-            let mut t = store.activity_type(key.trim())?;
-            if t.retired {
-                anyhow::bail!("activity type {:?} is already retired", t.key);
+            let old = store.activity_type(key.trim())?;
+            if old.retired {
+                anyhow::bail!("activity type {:?} is already retired", old.key);
             }
-            t.retired = true;
-            store.update_activity_type(&t)?;
+            let t = ActivityType {
+                retired: true,
+                ..old.clone()
+            };
+            store.update_activity_type(&old, &t)?;
             writeln!(out, "{}", t.key)?;
             eprintln!(
                 "Retired {}: its events still count; it takes no new ones.",
                 t.key
             );
+            Ok(())
+        }
+        Command::Restore { key } => {
+            let mut store = ctx.open()?;
+            let old = store.activity_type(key.trim())?;
+            if !old.retired {
+                anyhow::bail!(
+                    "activity type {:?} is not retired: there is nothing to restore",
+                    old.key
+                );
+            }
+            let t = ActivityType {
+                retired: false,
+                ..old.clone()
+            };
+            store.update_activity_type(&old, &t)?;
+            writeln!(out, "{}", t.key)?;
+            eprintln!("Restored {}: it takes new events again.", t.key);
             Ok(())
         }
         Command::Add(a) => {

@@ -62,7 +62,8 @@ pub fn render(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     for item in items {
         writeln!(out, "- {}", terminal_safe(&bullet(item)))?;
     }
-    footer(r, &|s| terminal_safe(s).into_owned(), out)
+    footer(r, &|s| terminal_safe(s).into_owned(), out)?;
+    super::signoff::write(r, &|s: &str| terminal_safe(s).into_owned(), out)
 }
 
 /// The notes under a briefing or markdown report: provisional figures (and

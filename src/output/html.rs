@@ -136,6 +136,11 @@ pub fn render(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         )?,
         None => {}
     }
+    // Who signed the figures off and the head to check them against, or
+    // that they are provisional.
+    for line in super::signoff::lines(r, &|s: &str| s.to_string()) {
+        writeln!(out, "<p class=\"signoff\">{}</p>", esc(&line))?;
+    }
     writeln!(
         out,
         "<p>Tallies count recorded events; voided events are not counted. Made with opweek.</p>"

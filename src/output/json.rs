@@ -45,7 +45,7 @@ pub fn report_value(r: &Report) -> Value {
             Value::Object(m)
         })
         .collect();
-    json!({
+    let mut value = json!({
         "period": {"from": r.period.from.to_string(), "to": r.period.to.to_string()},
         "operations": r.operations.iter().map(|o| o.code.as_str()).collect::<Vec<_>>(),
         "campaign": r.campaign,
@@ -57,7 +57,11 @@ pub fn report_value(r: &Report) -> Value {
         "provisional": r.provisional.is_some(),
         "provisional_reason": r.provisional.as_ref().and_then(|p| p.reason.clone()),
         "filters": r.filters,
-    })
+    });
+    for (k, v) in super::signoff::json_fields(r) {
+        value[k] = v;
+    }
+    value
 }
 
 pub fn report(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {

@@ -100,7 +100,8 @@ pub fn render(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         ]);
     }
     writeln!(out, "| {} |", total.join(" | "))?;
-    super::briefing::footer(r, &escape, out)
+    super::briefing::footer(r, &escape, out)?;
+    super::signoff::write(r, &escape, out)
 }
 
 #[cfg(test)]

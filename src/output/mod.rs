@@ -8,6 +8,7 @@ pub mod daychart;
 pub mod html;
 pub mod json;
 pub mod markdown;
+pub mod signoff;
 pub mod table;
 pub mod xlsx;
 

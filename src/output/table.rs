@@ -232,6 +232,7 @@ pub fn operations(ops: &[OperationSummary], out: &mut dyn Write) -> io::Result<(
     if campaigns {
         header.push("Campaign");
     }
+    header.push("State");
     let mut t = new_table(&header);
     for s in ops {
         let o = &s.operation;
@@ -246,6 +247,7 @@ pub fn operations(ops: &[OperationSummary], out: &mut dyn Write) -> io::Result<(
         if campaigns {
             row.push(o.campaign.clone().unwrap_or_default());
         }
+        row.push(sign_off_state(&s.signed_off));
         add_row(&mut t, row);
     }
     align_right(&mut t, &[3]);
@@ -265,13 +267,31 @@ pub fn operation_detail(s: &OperationSummary, out: &mut dyn Write) -> io::Result
         ("force", opt(&o.force)),
         ("unit", opt(&o.unit)),
         ("campaign", opt(&o.campaign)),
+        ("state", sign_off_state(&s.signed_off)),
         ("notes", opt(&o.notes)),
         ("events", thousands(s.events)),
         ("total count", thousands(s.total)),
     ] {
         add_row(&mut t, vec![k.to_string(), v]);
     }
+    if let Some(signed) = &s.signed_off {
+        add_row(
+            &mut t,
+            vec!["signed-off head".to_string(), signed.head.clone()],
+        );
+        if let Some(note) = &signed.note {
+            add_row(&mut t, vec!["sign-off note".to_string(), note.clone()]);
+        }
+    }
     writeln!(out, "{t}")
+}
+
+/// An operation's state in a listing: "open" or "signed off by X at T".
+fn sign_off_state(s: &Option<crate::store::SignOff>) -> String {
+    match s {
+        None => "open".to_string(),
+        Some(s) => format!("signed off by {} at {}", s.by, s.at),
+    }
 }
 
 pub fn types(types: &[ActivityType], out: &mut dyn Write) -> io::Result<()> {

@@ -211,6 +211,8 @@ impl Store {
     pub fn insert_event(&mut self, e: &Event) -> Result<()> {
         let mut seal = super::history::Seal::new("log", &self.actor);
         let tx = self.write()?;
+        // Inside the write lock: a sign-off cannot slip in between.
+        super::signoff::refuse_change(&tx, &e.operation)?;
         insert_event(&tx, e)?;
         seal.add(e);
         seal.write(&tx)?;

@@ -13,12 +13,20 @@ use super::{Result, Store, StoreError};
 use crate::chain::{self, EventDigest};
 use crate::model::{format_time, Event, HistoryEntry};
 
+/// What a history row is about: an event, or an operation or type named
+/// by its `subject` (`op:CODE`, `type:KEY`).
+#[derive(Debug, Clone, Copy)]
+pub(super) enum About<'a> {
+    Event(Uuid),
+    Subject(&'a str),
+}
+
 /// Appends one row to the history chain, after the current head. The caller
 /// holds the write lock (a `BEGIN IMMEDIATE` transaction), so no other
 /// writer can append between reading the head and writing the row.
 pub(super) fn append(
     conn: &Connection,
-    event: Uuid,
+    about: About,
     action: &str,
     changed_by: &str,
     changed_at: &str,
@@ -30,9 +38,14 @@ pub(super) fn append(
         .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?
         .unwrap_or((0, chain::GENESIS.to_string()));
+    let (event_id, subject) = match about {
+        About::Event(id) => (id, None),
+        About::Subject(s) => (Uuid::nil(), Some(s.to_string())),
+    };
     let mut entry = HistoryEntry {
         seq: last_seq + 1,
-        event_id: event,
+        event_id,
+        subject,
         action: action.to_string(),
         changed_by: changed_by.to_string(),
         changed_at: changed_at.to_string(),
@@ -43,12 +56,13 @@ pub(super) fn append(
     };
     entry.hash = chain::hash(&entry.prev_hash, &entry);
     conn.prepare_cached(
-        "INSERT INTO event_history (seq, event_id, action, changed_by, changed_at, reason, changes, prev_hash, hash)
-         VALUES (?1, (SELECT id FROM event WHERE uuid = ?2), ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO event_history (seq, event_id, subject, action, changed_by, changed_at, reason, changes, prev_hash, hash)
+         VALUES (?1, CASE WHEN ?3 IS NULL THEN (SELECT id FROM event WHERE uuid = ?2) END, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
     .execute(params![
         entry.seq,
         entry.event_id,
+        entry.subject,
         entry.action,
         entry.changed_by,
         entry.changed_at,
@@ -119,7 +133,7 @@ impl Seal {
         };
         append(
             conn,
-            first,
+            About::Event(first),
             self.action,
             &self.actor,
             &super::now_utc(),
@@ -142,13 +156,14 @@ pub struct Change {
 }
 
 const COLUMNS: &str =
-    "h.seq, e.uuid, h.action, h.changed_by, h.changed_at, h.reason, h.changes, h.prev_hash, h.hash";
+    "h.seq, e.uuid, h.action, h.changed_by, h.changed_at, h.reason, h.changes, h.prev_hash, h.hash, h.subject";
 
 /// A history row whose event is gone: every field but the event's id.
 fn entry_from_row_without_event(row: &Row) -> rusqlite::Result<HistoryEntry> {
     Ok(HistoryEntry {
         seq: row.get(0)?,
         event_id: Uuid::nil(),
+        subject: row.get(9)?,
         action: row.get(2)?,
         changed_by: row.get(3)?,
         changed_at: row.get(4)?,
@@ -163,6 +178,7 @@ fn entry_from_row(row: &Row) -> rusqlite::Result<HistoryEntry> {
     Ok(HistoryEntry {
         seq: row.get(0)?,
         event_id: row.get(1)?,
+        subject: row.get(9)?,
         action: row.get(2)?,
         changed_by: row.get(3)?,
         changed_at: row.get(4)?,
@@ -226,9 +242,13 @@ pub(super) fn replace_event(
                 new.status.as_str(),
             ],
         )?;
+    super::signoff::refuse_change(conn, &old.operation)?;
+    if new.operation != old.operation {
+        super::signoff::refuse_change(conn, &new.operation)?;
+    }
     append(
         conn,
-        new.id,
+        About::Event(new.id),
         change.action,
         &change.changed_by,
         &change.changed_at,
@@ -271,14 +291,17 @@ impl Store {
     /// Recomputes the whole history chain.
     pub fn verify_history(&self) -> Result<chain::Verdict> {
         let mut stmt = self.conn.prepare(&format!(
-            "SELECT {COLUMNS}, e.id IS NULL FROM event_history h LEFT JOIN event e ON e.id = h.event_id ORDER BY h.seq"
+            "SELECT {COLUMNS}, e.id IS NULL AND h.subject IS NULL FROM event_history h LEFT JOIN event e ON e.id = h.event_id ORDER BY h.seq"
         ))?;
         // A row whose event is gone cannot be hashed as written (its event's
         // id is part of the hash); it is named as the break, for that reason.
         let mut gone = None;
         let rows = stmt.query_map([], |row| {
-            if row.get::<_, bool>(9)? {
+            if row.get::<_, bool>(10)? {
                 gone.get_or_insert(row.get::<_, i64>(0)?);
+                return entry_from_row_without_event(row);
+            }
+            if row.get::<_, Option<String>>(9)?.is_some() {
                 return entry_from_row_without_event(row);
             }
             entry_from_row(row)
@@ -292,6 +315,18 @@ impl Store {
             }
         }
         Ok(verdict)
+    }
+
+    /// The history entries whose hash starts with `prefix` (lowercase hex):
+    /// their seq and full hash, at most two (two means the prefix is
+    /// ambiguous).
+    pub fn entries_with_hash_prefix(&self, prefix: &str) -> Result<Vec<(i64, String)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT seq, hash FROM event_history WHERE substr(hash, 1, length(?1)) = ?1
+             ORDER BY seq LIMIT 2",
+        )?;
+        let rows = stmt.query_map([prefix], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// The last history row's hash: the chain head a supervisor records.

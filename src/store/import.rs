@@ -354,6 +354,7 @@ impl Importer<'_> {
             digest.clone().finish() == self.check_digest.clone().finish(),
             "the digest given to Importer::commit is not that of the events stored"
         );
+        super::signoff::refuse_new_events(self.conn, self.last_before)?;
         Seal::with_digest("import", self.actor, self.first, digest).write(self.conn)?;
         if self.rebuild_indexes {
             for (_, create) in SECONDARY_INDEXES {

@@ -11,6 +11,7 @@ mod import;
 mod migrate;
 mod names;
 mod operations;
+mod signoff;
 mod tally;
 mod types;
 
@@ -27,7 +28,8 @@ pub use events::EventFilter;
 pub use history::Change;
 pub use import::{Importer, Outcome};
 pub use migrate::LATEST_VERSION;
-pub use operations::OperationSummary;
+pub use operations::{operation_changes, OperationSummary};
+pub use signoff::SignOff;
 pub use tally::{SharedRow, TallyQuery, TallyRow};
 
 /// What the store refuses or fails at. The user-facing variants name the
@@ -109,6 +111,30 @@ pub enum StoreError {
         path: String,
         found: i64,
         known: i64,
+    },
+    #[error(
+        "operation {code} was signed off by {by} at {at}: its figures cannot change \
+         (to change them, first `opweek op reopen {code} --reason TEXT`)"
+    )]
+    SignedOff {
+        code: String,
+        by: String,
+        at: String,
+    },
+    #[error(
+        "the file has rows for signed-off operations: {0}; nothing was imported \
+         (to change their figures, first `opweek op reopen CODE --reason TEXT`)"
+    )]
+    SignedOffImport(String),
+    #[error(
+        "activity type {key:?} is counted in operation {code}, which was signed off by {by} at {at}: \
+         changing its words would change the signed briefing (first `opweek op reopen {code} --reason TEXT`)"
+    )]
+    SignedOffType {
+        key: String,
+        code: String,
+        by: String,
+        at: String,
     },
 }
 

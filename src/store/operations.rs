@@ -1,8 +1,12 @@
-//! Operations (weeks of action): add, look up, list.
+//! Operations (weeks of action): add, edit, look up, list. Every add and
+//! edit is an entry in the history chain (`op-add`, `op-edit`), so the
+//! dates and titles a briefing prints are covered by its chain head.
 
 use chrono::NaiveDate;
 use rusqlite::{params, OptionalExtension, Row};
 
+use super::history::{append, About};
+use super::signoff::{op_subject, SignOff};
 use super::{now_utc, Result, Store, StoreError};
 use crate::model::Operation;
 
@@ -15,6 +19,35 @@ pub struct OperationSummary {
     pub events: i64,
     /// Sum of their counts.
     pub total: i64,
+    /// Who signed its figures off, when, and the head; `None` while open.
+    pub signed_off: Option<SignOff>,
+}
+
+/// An operation's fields as the history records them: text, "" for none.
+fn op_fields(op: &Operation) -> [(&'static str, String); 7] {
+    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    [
+        ("title", op.title.clone()),
+        ("start", op.start.to_string()),
+        ("end", op.end.to_string()),
+        ("force", opt(&op.force)),
+        ("unit", opt(&op.unit)),
+        ("campaign", opt(&op.campaign)),
+        ("notes", opt(&op.notes)),
+    ]
+}
+
+/// The fields that differ, as {"field": {"old": .., "new": ..}}.
+pub fn operation_changes(
+    old: &Operation,
+    new: &Operation,
+) -> serde_json::Map<String, serde_json::Value> {
+    op_fields(old)
+        .into_iter()
+        .zip(op_fields(new))
+        .filter(|((_, a), (_, b))| a != b)
+        .map(|((k, a), (_, b))| (k.to_string(), serde_json::json!({"old": a, "new": b})))
+        .collect()
 }
 
 const COLUMNS: &str = "code, title, start_date, end_date, force, unit, campaign, notes";
@@ -34,6 +67,7 @@ fn operation_from_row(row: &Row) -> rusqlite::Result<Operation> {
 
 impl Store {
     pub fn add_operation(&mut self, op: &Operation) -> Result<()> {
+        let actor = self.actor.clone();
         let tx = self.write()?;
         let exists: bool = tx.query_row(
             "SELECT EXISTS (SELECT 1 FROM operation WHERE code = ?1)",
@@ -50,8 +84,112 @@ impl Store {
                 now_utc()
             ],
         )?;
+        let fields: serde_json::Map<String, serde_json::Value> = op_fields(op)
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.into()))
+            .collect();
+        append(
+            &tx,
+            About::Subject(&op_subject(&op.code)),
+            "op-add",
+            &actor,
+            &now_utc(),
+            "new operation",
+            &serde_json::Value::Object(fields).to_string(),
+        )?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// Replaces operation `old` with `new` (same code), with an `op-edit`
+    /// entry in the history. Refused when `old` is no longer what is stored,
+    /// when nothing changes, when the operation is signed off and anything
+    /// but its notes changes, and when new dates would leave events outside
+    /// (every event lies inside its operation's dates).
+    pub fn edit_operation(&mut self, old: &Operation, new: &Operation, reason: &str) -> Result<()> {
+        let actor = self.actor.clone();
+        let tx = self.write()?;
+        let current = tx
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM operation WHERE code = ?1"),
+                [&old.code],
+                operation_from_row,
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::UnknownOperation(old.code.clone()))?;
+        if &current != old {
+            return Err(StoreError::Conflict(format!(
+                "operation {} was changed by someone else meanwhile; look again with `opweek op show {}` and retry",
+                old.code, old.code
+            )));
+        }
+        let changes = operation_changes(old, new);
+        if changes.is_empty() {
+            return Err(StoreError::Conflict(
+                "nothing to change: the values given are the operation's current values".into(),
+            ));
+        }
+        if changes.keys().any(|k| k != "notes") {
+            super::signoff::refuse_change(&tx, &old.code)?;
+        }
+        if new.start != old.start || new.end != old.end {
+            let (n, first, last): (i64, Option<String>, Option<String>) = tx.query_row(
+                "SELECT count(*), min(date), max(date) FROM event
+                 WHERE op_id = (SELECT id FROM operation WHERE code = ?1)
+                   AND (date < ?2 OR date > ?3)",
+                params![old.code, new.start, new.end],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?;
+            if n > 0 {
+                let range = match (first, last) {
+                    (Some(a), Some(b)) if a != b => format!("dated {a} to {b}"),
+                    (Some(a), _) => format!("dated {a}"),
+                    _ => String::new(),
+                };
+                return Err(StoreError::Conflict(format!(
+                    "{n} event{} of {} would lie outside {} to {} ({range}): \
+                     amend their dates or operation first, or choose dates that hold them",
+                    if n == 1 { "" } else { "s" },
+                    old.code,
+                    new.start,
+                    new.end
+                )));
+            }
+        }
+        tx.execute(
+            "UPDATE operation SET title = ?2, start_date = ?3, end_date = ?4, force = ?5, unit = ?6,
+                    campaign = ?7, notes = ?8
+             WHERE code = ?1",
+            params![
+                old.code, new.title, new.start, new.end, new.force, new.unit, new.campaign, new.notes
+            ],
+        )?;
+        append(
+            &tx,
+            About::Subject(&op_subject(&old.code)),
+            "op-edit",
+            &actor,
+            &now_utc(),
+            reason,
+            &serde_json::Value::Object(changes).to_string(),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Other operations of the same force (both without one counts as the
+    /// same) whose dates overlap `op`'s, by start date.
+    pub fn overlapping_operations(&self, op: &Operation) -> Result<Vec<Operation>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM operation
+             WHERE code <> ?1 AND force IS ?2 AND start_date <= ?4 AND end_date >= ?3
+             ORDER BY start_date, code"
+        ))?;
+        let rows = stmt.query_map(
+            params![op.code, op.force, op.start, op.end],
+            operation_from_row,
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     pub fn operation(&self, code: &str) -> Result<Operation> {
@@ -109,9 +247,15 @@ impl Store {
                 operation: operation_from_row(row)?,
                 events: row.get(8)?,
                 total: row.get(9)?,
+                signed_off: None,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut list: Vec<OperationSummary> = rows.collect::<rusqlite::Result<_>>()?;
+        let mut signed = super::signoff::all_signed_off(&self.conn)?;
+        for s in &mut list {
+            s.signed_off = signed.remove(&s.operation.code);
+        }
+        Ok(list)
     }
 
     pub fn operation_summary(&self, code: &str) -> Result<OperationSummary> {

@@ -1,10 +1,28 @@
 //! Activity types: the shipped defaults and the ones users add. A type is
-//! retired, never deleted, because events refer to it.
+//! retired, never deleted, because events refer to it. Every add, edit,
+//! retire and restore is an entry in the history chain (`type-add`, ...),
+//! so the words a briefing uses are covered by its chain head.
 
 use rusqlite::{params, OptionalExtension, Row};
 
-use super::{Result, Store, StoreError};
+use super::history::{append, About};
+use super::{now_utc, Result, Store, StoreError};
 use crate::model::ActivityType;
+
+/// A type's fields as the history records them.
+fn type_fields(t: &ActivityType) -> [(&'static str, serde_json::Value); 5] {
+    [
+        ("label", t.label.clone().into()),
+        ("noun", t.noun.clone().into()),
+        ("plural", t.plural.clone().into()),
+        ("phrase", t.phrase.clone().into()),
+        ("retired", t.retired.into()),
+    ]
+}
+
+fn type_subject(key: &str) -> String {
+    format!("type:{key}")
+}
 
 const COLUMNS: &str = "key, label, noun, plural, phrase, retired";
 
@@ -40,24 +58,81 @@ impl Store {
             .ok_or_else(|| self.unknown_type(key))
     }
 
-    /// Replaces a type's words (label, nouns, phrase) and retired flag. The
-    /// key never changes: events refer to it.
-    pub fn update_activity_type(&mut self, t: &ActivityType) -> Result<()> {
+    /// Replaces type `old` with `new` (same key: events refer to it), with
+    /// a history entry: `type-edit` for its words, `type-retire` or
+    /// `type-restore` for its retired flag. Refused when `old` is no longer
+    /// what is stored, when nothing changes, and when its words change while
+    /// a signed-off operation counts it (the signed briefing would change).
+    pub fn update_activity_type(&mut self, old: &ActivityType, new: &ActivityType) -> Result<()> {
+        let actor = self.actor.clone();
         let tx = self.write()?;
-        let n = tx.execute(
+        let current = tx
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM activity_type WHERE key = ?1"),
+                [&old.key],
+                type_from_row,
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::UnknownType(old.key.clone()))?;
+        if &current != old {
+            return Err(StoreError::Conflict(format!(
+                "activity type {} was changed by someone else meanwhile; look again with `opweek type list` and retry",
+                old.key
+            )));
+        }
+        let changes: serde_json::Map<String, serde_json::Value> = type_fields(old)
+            .into_iter()
+            .zip(type_fields(new))
+            .filter(|((_, a), (_, b))| a != b)
+            .map(|((k, a), (_, b))| (k.to_string(), serde_json::json!({"old": a, "new": b})))
+            .collect();
+        if changes.is_empty() {
+            return Err(StoreError::Conflict(
+                "nothing to change: the values given are the type's current values".into(),
+            ));
+        }
+        let words_change = changes.keys().any(|k| k != "retired");
+        if words_change {
+            super::signoff::refuse_type_change(&tx, &old.key)?;
+        }
+        let action = match (words_change, old.retired, new.retired) {
+            (true, _, _) => "type-edit",
+            (false, false, true) => "type-retire",
+            _ => "type-restore",
+        };
+        tx.execute(
             "UPDATE activity_type SET label = ?2, noun = ?3, plural = ?4, phrase = ?5, retired = ?6
              WHERE key = ?1",
-            params![t.key, t.label, t.noun, t.plural, t.phrase, t.retired],
+            params![
+                new.key,
+                new.label,
+                new.noun,
+                new.plural,
+                new.phrase,
+                new.retired
+            ],
         )?;
-        if n == 0 {
-            return Err(StoreError::UnknownType(t.key.clone()));
-        }
+        let reason = match action {
+            "type-edit" => "words changed",
+            "type-retire" => "retired",
+            _ => "restored",
+        };
+        append(
+            &tx,
+            About::Subject(&type_subject(&old.key)),
+            action,
+            &actor,
+            &now_utc(),
+            reason,
+            &serde_json::Value::Object(changes).to_string(),
+        )?;
         tx.commit()?;
         Ok(())
     }
 
     /// Adds a type after the existing ones.
     pub fn add_activity_type(&mut self, t: &ActivityType) -> Result<()> {
+        let actor = self.actor.clone();
         let tx = self.write()?;
         let exists: bool = tx.query_row(
             "SELECT EXISTS (SELECT 1 FROM activity_type WHERE key = ?1)",
@@ -73,6 +148,19 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, (SELECT coalesce(max(position), 0) + 1 FROM activity_type))"
             ),
             params![t.key, t.label, t.noun, t.plural, t.phrase, t.retired],
+        )?;
+        let fields: serde_json::Map<String, serde_json::Value> = type_fields(t)
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        append(
+            &tx,
+            About::Subject(&type_subject(&t.key)),
+            "type-add",
+            &actor,
+            &now_utc(),
+            "new activity type",
+            &serde_json::Value::Object(fields).to_string(),
         )?;
         tx.commit()?;
         Ok(())
