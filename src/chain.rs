@@ -14,7 +14,8 @@
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use crate::model::{Event, HistoryEntry, EXPORT_HEADER};
+use crate::fields::{Field, FIELDS};
+use crate::model::{Event, HistoryEntry};
 
 /// The `prev_hash` of the first history row.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -122,54 +123,21 @@ impl EventDigest {
         self.events += 1;
     }
 
+    /// Adds an event: each field's text form (`Field::write_text`, the
+    /// export's cell), length-prefixed, written without allocating.
     pub fn add_event(&mut self, e: &Event) {
-        use chrono::Timelike;
-        use std::io::Write as _;
-        let mut id = [0u8; uuid::fmt::Hyphenated::LENGTH];
-        let id = e.id.hyphenated().encode_lower(&mut id);
-        self.field(id.as_bytes());
-        self.field(e.operation.as_bytes());
-        self.field(e.type_key.as_bytes());
-        self.field(&crate::dates::iso_date(e.date));
-        match e.time {
-            Some(t) => {
-                let (h, m) = (t.hour() as u8, t.minute() as u8);
-                self.field(&[
-                    b'0' + h / 10,
-                    b'0' + h % 10,
-                    b':',
-                    b'0' + m / 10,
-                    b'0' + m % 10,
-                ]);
-            }
-            None => self.field(b""),
+        for d in &FIELDS {
+            // Room for the length, then the text written after it.
+            let at = self.buf.len();
+            self.buf.extend_from_slice(&[0; 4]);
+            d.field.write_text(e, &mut self.buf);
+            let len = u32::try_from(self.buf.len() - at - 4).unwrap_or(u32::MAX);
+            self.buf[at..at + 4].copy_from_slice(&len.to_be_bytes());
         }
-        let mut count = [0u8; 20];
-        let mut w = &mut count[..];
-        // 20 bytes hold any i64.
-        let _ = write!(w, "{}", e.count);
-        let written = 20 - w.len();
-        self.field(&count[..written]);
-        for v in [
-            &e.force,
-            &e.team,
-            &e.area,
-            &e.officer,
-            &e.reference,
-            &e.detail,
-            &e.partner,
-            &e.outcome,
-            &e.notes,
-        ] {
-            self.field(v.as_deref().unwrap_or("").as_bytes());
-        }
-        self.field(e.recorded_by.as_bytes());
-        self.field(e.recorded_at.as_bytes());
-        self.field(e.status.as_str().as_bytes());
         self.end_event();
     }
 
-    /// Adds an event given as its export cells, in `EXPORT_HEADER` order.
+    /// Adds an event given as its export cells, in `fields::FIELDS` order.
     pub fn add_record<S: AsRef<str>>(&mut self, cells: &[S]) {
         for c in cells {
             self.field(c.as_ref().as_bytes());
@@ -199,10 +167,10 @@ pub fn original_record(
         let map: Map<String, Value> = serde_json::from_str(json)
             .map_err(|_| format!("history entry {seq} has unreadable changes"))?;
         for (field, v) in &map {
-            let at = EXPORT_HEADER
-                .iter()
-                .position(|h| h == field)
-                .ok_or_else(|| format!("history entry {seq} changes an unknown field {field:?}"))?;
+            let at = Field::from_name(field)
+                .filter(|f| f.name() == field)
+                .ok_or_else(|| format!("history entry {seq} changes an unknown field {field:?}"))?
+                .index();
             let (Some(old), Some(new)) = (v["old"].as_str(), v["new"].as_str()) else {
                 return Err(format!("history entry {seq} has unreadable changes"));
             };
@@ -287,16 +255,34 @@ mod tests {
             let mut a = EventDigest::new();
             a.add_event(&e);
             let mut b = EventDigest::new();
-            b.add_record(&e.to_record());
+            b.add_record(&crate::fields::record(&e));
             assert_eq!(a.events(), 1);
             assert_eq!(a.finish(), b.finish());
         }
     }
 
+    /// The digest of events is what databases in the field hold in their
+    /// history: pinned to the value computed by the release before the field
+    /// table (`fields.rs`) drove it, so it can never drift.
+    #[test]
+    fn the_digest_is_the_one_databases_in_the_field_hold() {
+        let mut e = sample();
+        let mut d = EventDigest::new();
+        d.add_event(&e);
+        e.time = None;
+        e.status = crate::model::Status::Voided;
+        e.force = None;
+        d.add_event(&e);
+        assert_eq!(
+            d.finish(),
+            "e4b39a5f9edca6c129471d3205a60919617956ce1366a69963cbe9d0cb11cc46"
+        );
+    }
+
     #[test]
     fn amendments_are_undone_and_an_edit_behind_them_is_named() {
         let e = sample();
-        let first = e.to_record().to_vec();
+        let first = crate::fields::record(&e).to_vec();
         let mut now = first.clone();
         now[5] = "2".into();
         now[17] = "voided".into();

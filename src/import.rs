@@ -11,6 +11,7 @@ use thiserror::Error;
 
 use crate::chain::EventDigest;
 use crate::csvio::{self, EventColumns};
+use crate::fields::{Field, FIELDS};
 use crate::model::{Event, Status};
 use crate::store::{Change, Outcome, Store, StoreError};
 use crate::validate::{retired_message, Defaults, Resolver, RetiredTypes};
@@ -206,11 +207,7 @@ fn validate_row(
     defaults: &Defaults,
     options: &Options,
 ) -> RowOutcome {
-    let named = input
-        .operation
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty());
+    let named = input.given(Field::Operation).map(str::trim);
     if let (Some(named), Some(given)) = (named, &options.operation) {
         if named != given {
             return RowOutcome::Problems(vec![(
@@ -219,7 +216,7 @@ fn validate_row(
             )]);
         }
     }
-    let id_given = input.id.as_deref().is_some_and(|s| !s.trim().is_empty());
+    let id_given = input.given(Field::Id).is_some();
     match resolver.event_errors(input, defaults) {
         Ok(e) => {
             let retired = resolver.is_retired(&e.type_key);
@@ -266,7 +263,7 @@ pub fn import<R: Read + Send>(
             "header",
             format!(
                 "the file is empty (expected a header row, such as {})",
-                crate::model::EXPORT_HEADER.join(",")
+                crate::fields::HEADER.join(",")
             ),
         );
         return Err(bad_header(ctx));
@@ -518,7 +515,7 @@ fn change(stored: &Event, new: &Event, ctx: &Context, reason: &str) -> Change {
         changed_by: ctx.user.to_string(),
         changed_at: ctx.now.to_string(),
         reason: reason.to_string(),
-        changes: serde_json::Value::Object(stored.changes_to(new)).to_string(),
+        changes: serde_json::Value::Object(crate::fields::changes(stored, new)).to_string(),
     }
 }
 
@@ -526,17 +523,17 @@ fn change(stored: &Event, new: &Event, ctx: &Context, reason: &str) -> Change {
 /// file "new"`. `recorded_by`, `recorded_at` and `status` count only when
 /// the file has those columns: otherwise they were filled in by this import.
 fn differences(stored: &Event, new: &Event, columns: &EventColumns, was: &str) -> Vec<String> {
-    let old = stored.to_record();
-    let now = new.to_record();
-    crate::model::EXPORT_HEADER
+    FIELDS
         .iter()
-        .zip(old.iter().zip(now.iter()))
-        .filter(|(name, (a, b))| {
+        .map(|d| (d, d.field.text(stored), d.field.text(new)))
+        .filter(|(d, a, b)| {
             a != b
-                && (!matches!(**name, "recorded_by" | "recorded_at" | "status")
-                    || columns.has(name))
+                && (!matches!(
+                    d.field,
+                    Field::RecordedBy | Field::RecordedAt | Field::Status
+                ) || columns.has(d.name))
         })
-        .map(|(name, (a, b))| format!("{name}: {was} {a:?}, file {b:?}"))
+        .map(|(d, a, b)| format!("{}: {was} {a:?}, file {b:?}", d.name))
         .collect()
 }
 

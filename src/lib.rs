@@ -8,6 +8,7 @@ pub mod cli;
 pub mod commands;
 pub mod csvio;
 pub mod dates;
+pub mod fields;
 pub mod import;
 pub mod measure;
 pub mod model;

@@ -46,7 +46,9 @@ pub enum MeasureError {
     },
     #[error("{given:?} is too large (at most {max} for one event)")]
     TooLarge { given: String, max: String },
-    #[error("{given:?} is in pounds, but this type measures weight (expected kilograms such as 12.5)")]
+    #[error(
+        "{given:?} is in pounds, but this type measures weight (expected kilograms such as 12.5)"
+    )]
     PoundsOnWeight { given: String },
 }
 
@@ -318,7 +320,9 @@ mod tests {
             Weight.parse_value("£5"),
             Err(MeasureError::PoundsOnWeight { .. })
         ));
-        for bad in ["", "abc", "1,25", "1.2.3", "£", "12e3", "1 000", ",100", "NaN", "0x10"] {
+        for bad in [
+            "", "abc", "1,25", "1.2.3", "£", "12e3", "1 000", ",100", "NaN", "0x10",
+        ] {
             assert!(
                 matches!(Money.parse_value(bad), Err(MeasureError::Invalid { .. })),
                 "{bad:?}"

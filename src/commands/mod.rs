@@ -19,13 +19,11 @@ pub mod show;
 pub mod types;
 pub mod void;
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
 use chrono::NaiveDate;
 
-use crate::cli::Command;
 use crate::store::Store;
 
 /// What every command may need besides its own arguments, resolved once in
@@ -68,26 +66,6 @@ fn journal_warning(db: &std::path::Path, mode: &str) -> Option<String> {
             db.display()
         )
     })
-}
-
-pub fn run(command: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
-    match command {
-        Command::Op(c) => op::run(c, ctx, out),
-        Command::Type(c) => types::run(c, ctx, out),
-        Command::Log(a) => log::run(a, ctx, out),
-        Command::List(a) => list::run(a, ctx, out),
-        Command::Show(a) => show::run(a, ctx, out),
-        Command::Report(a) => report::run(a, ctx, out),
-        Command::Export(a) => export::run(a, ctx, out),
-        Command::Import(a) => import::run(a, ctx, out),
-        Command::Amend(a) => amend::run(a, ctx, out),
-        Command::Void(a) => void::run(a, ctx, out),
-        Command::Check(a) => check::run(a, ctx, out),
-        Command::Audit(a) => audit::run(a, ctx, out),
-        Command::Backup(a) => backup::backup(a, ctx, out),
-        Command::Restore(a) => backup::restore(a, ctx, out),
-        Command::Demo(a) => demo::run(a, ctx, out),
-    }
 }
 
 /// opweek's folder in the platform's data directory (e.g.

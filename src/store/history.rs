@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::{Result, Store, StoreError};
 use crate::chain::{self, EventDigest};
-use crate::model::{format_time, Event, HistoryEntry};
+use crate::model::{Event, HistoryEntry};
 
 /// Appends one row to the history chain, after the current head. The caller
 /// holds the write lock (a `BEGIN IMMEDIATE` transaction), so no other
@@ -183,10 +183,10 @@ pub(super) fn replace_event(
     change: &Change,
 ) -> Result<HistoryEntry> {
     let current = {
-        let reader = super::events::EventReader::load(conn)?;
+        let reader = super::rows::EventReader::load(conn)?;
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT {} FROM event e WHERE e.uuid = ?1",
-            super::events::COLUMNS
+            *super::rows::COLUMNS
         ))?;
         let mut rows = stmt.query([old.id])?;
         match rows.next()? {
@@ -200,32 +200,14 @@ pub(super) fn replace_event(
                 old.id
             )));
     }
-    conn.execute(
-            "UPDATE event SET
-                op_id = (SELECT id FROM operation WHERE code = ?2),
-                type_id = (SELECT id FROM activity_type WHERE key = ?3),
-                date = ?4, time = ?5, count = ?6, force = ?7, team = ?8, area = ?9, officer = ?10,
-                reference = ?11, detail = ?12, partner = ?13, outcome = ?14, notes = ?15, status = ?16
-             WHERE uuid = ?1",
-            params![
-                new.id,
-                new.operation,
-                new.type_key,
-                new.date,
-                new.time.map(format_time),
-                new.count,
-                new.force,
-                new.team,
-                new.area,
-                new.officer,
-                new.reference,
-                new.detail,
-                new.partner,
-                new.outcome,
-                new.notes,
-                new.status.as_str(),
-            ],
-        )?;
+    let scratch = super::rows::Scratch::of(new);
+    conn.prepare_cached(&format!(
+        "UPDATE event SET {} WHERE uuid = ?1",
+        *super::rows::UPDATE_BY_CODE
+    ))?
+    .execute(rusqlite::params_from_iter(super::rows::values_by_code(
+        new, &scratch,
+    )))?;
     append(
         conn,
         new.id,
@@ -344,10 +326,10 @@ impl Store {
                 ))
             })?
             .peekable();
-        let reader = super::events::EventReader::load(&self.conn)?;
+        let reader = super::rows::EventReader::load(&self.conn)?;
         let mut events_stmt = self.conn.prepare(&format!(
             "SELECT {}, e.id FROM event e ORDER BY e.id",
-            super::events::COLUMNS
+            *super::rows::COLUMNS
         ))?;
         let mut events = events_stmt.query([])?;
 
@@ -355,7 +337,7 @@ impl Store {
         // The seal being recomputed and the digest so far.
         let mut open: Option<(SealRow, EventDigest)> = None;
         while let Some(row) = events.next()? {
-            let rowid: i64 = row.get(18)?;
+            let rowid: i64 = row.get(crate::fields::N)?;
             let event = reader.event_from_row(row)?;
             // Move on to the seal whose range holds this event.
             while let Some(next) = seals.peek() {
@@ -384,7 +366,7 @@ impl Store {
                 Some(list) => {
                     let list: Vec<(i64, &str)> =
                         list.iter().map(|(seq, c)| (*seq, c.as_str())).collect();
-                    match chain::original_record(event.to_record().to_vec(), &list) {
+                    match chain::original_record(crate::fields::record(&event).to_vec(), &list) {
                         Ok(cells) => digest.add_record(&cells),
                         Err(why) => {
                             problems.push(format!(

@@ -10,6 +10,7 @@ mod history;
 mod import;
 mod migrate;
 mod operations;
+mod rows;
 mod tally;
 mod types;
 
