@@ -14,7 +14,7 @@
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use crate::fields::{Field, FIELDS};
+use crate::fields::{Field, Hashed, FIELDS};
 use crate::model::{Event, HistoryEntry};
 
 /// The `prev_hash` of the first history row.
@@ -130,7 +130,19 @@ impl EventDigest {
             // Room for the length, then the text written after it.
             let at = self.buf.len();
             self.buf.extend_from_slice(&[0; 4]);
-            d.field.write_text(e, &mut self.buf);
+            if d.hashed == Hashed::WhenGiven {
+                let text_at = self.buf.len();
+                d.field.write_text(e, &mut self.buf);
+                if self.buf.len() == text_at {
+                    // No value: the field leaves no trace.
+                    self.buf.truncate(at);
+                    continue;
+                }
+                self.buf
+                    .splice(text_at..text_at, [d.name.as_bytes(), b":"].concat());
+            } else {
+                d.field.write_text(e, &mut self.buf);
+            }
             let len = u32::try_from(self.buf.len() - at - 4).unwrap_or(u32::MAX);
             self.buf[at..at + 4].copy_from_slice(&len.to_be_bytes());
         }
@@ -139,8 +151,13 @@ impl EventDigest {
 
     /// Adds an event given as its export cells, in `fields::FIELDS` order.
     pub fn add_record<S: AsRef<str>>(&mut self, cells: &[S]) {
-        for c in cells {
-            self.field(c.as_ref().as_bytes());
+        for (d, c) in FIELDS.iter().zip(cells) {
+            let c = c.as_ref();
+            match d.hashed {
+                Hashed::Always => self.field(c.as_bytes()),
+                Hashed::WhenGiven if c.is_empty() => {}
+                Hashed::WhenGiven => self.field(format!("{}:{c}", d.name).as_bytes()),
+            }
         }
         self.end_event();
     }
@@ -227,6 +244,7 @@ mod tests {
             date: chrono::NaiveDate::from_ymd_opt(2017, 11, 14).unwrap(),
             time: chrono::NaiveTime::from_hms_opt(7, 5, 0),
             count: 12,
+            value: None,
             force: Some("Merseyside Police".into()),
             team: None,
             area: Some("Wirral".into()),
@@ -245,13 +263,18 @@ mod tests {
     #[test]
     fn both_ways_of_digesting_an_event_agree() {
         let mut e = sample();
-        for (time, count) in [
-            (e.time, 12),
-            (None, 1),
-            (chrono::NaiveTime::from_hms_opt(23, 59, 0), i64::MAX),
+        let cash = crate::measure::Amount {
+            measure: crate::measure::Measure::Money,
+            minor: 125_050,
+        };
+        for (time, count, value) in [
+            (e.time, 12, None),
+            (None, 1, Some(cash)),
+            (chrono::NaiveTime::from_hms_opt(23, 59, 0), i64::MAX, None),
         ] {
             e.time = time;
             e.count = count;
+            e.value = value;
             let mut a = EventDigest::new();
             a.add_event(&e);
             let mut b = EventDigest::new();
@@ -279,13 +302,34 @@ mod tests {
         );
     }
 
+    /// A value is hashed when there is one, so the same event with and
+    /// without it digest differently; without one, as before values existed.
+    #[test]
+    fn a_value_changes_the_digest_only_when_given() {
+        let mut e = sample();
+        let digest = |e: &Event| {
+            let mut d = EventDigest::new();
+            d.add_event(e);
+            d.finish()
+        };
+        let without = digest(&e);
+        e.value = Some(crate::measure::Amount {
+            measure: crate::measure::Measure::Money,
+            minor: 10,
+        });
+        let with = digest(&e);
+        e.value.as_mut().unwrap().minor = 20;
+        assert_ne!(without, with);
+        assert_ne!(with, digest(&e));
+    }
+
     #[test]
     fn amendments_are_undone_and_an_edit_behind_them_is_named() {
         let e = sample();
         let first = crate::fields::record(&e).to_vec();
         let mut now = first.clone();
         now[5] = "2".into();
-        now[17] = "voided".into();
+        now[crate::fields::Field::Status.index()] = "voided".into();
         let changes = [
             (4, r#"{"count": {"old": "12", "new": "3"}}"#),
             (9, r#"{"count": {"old": "3", "new": "2"}}"#),

@@ -19,6 +19,7 @@ pub enum Field {
     Date,
     Time,
     Count,
+    Value,
     Force,
     Team,
     Area,
@@ -49,6 +50,8 @@ pub enum Kind {
     Time,
     /// A whole number.
     Count,
+    /// Money or weight, in the type's measure (`measure.rs`), optional.
+    Value,
     /// Free text, optional: an empty value is none.
     Text,
     /// Text that is always there (who recorded it, when).
@@ -66,6 +69,19 @@ pub struct Def {
     /// The `event` table's column.
     pub column: &'static str,
     pub kind: Kind,
+    /// How the chain's digest takes the field.
+    pub hashed: Hashed,
+}
+
+/// How an event's digest (`chain.rs`) takes a field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hashed {
+    /// Always, as its text (empty for none).
+    Always,
+    /// Only when it has a value, as `name:text`: a field added after
+    /// databases were in the field, so that the events they hold, which have
+    /// no such value, keep the digest their history recorded.
+    WhenGiven,
 }
 
 const fn def(field: Field, name: &'static str, column: &'static str, kind: Kind) -> Def {
@@ -74,11 +90,19 @@ const fn def(field: Field, name: &'static str, column: &'static str, kind: Kind)
         name,
         column,
         kind,
+        hashed: Hashed::Always,
+    }
+}
+
+const fn added(field: Field, name: &'static str, column: &'static str, kind: Kind) -> Def {
+    Def {
+        hashed: Hashed::WhenGiven,
+        ..def(field, name, column, kind)
     }
 }
 
 /// How many fields an event has.
-pub const N: usize = 18;
+pub const N: usize = 19;
 
 /// Every field, in the export's column order.
 pub const FIELDS: [Def; N] = [
@@ -88,6 +112,7 @@ pub const FIELDS: [Def; N] = [
     def(Field::Date, "date", "date", Kind::Date),
     def(Field::Time, "time", "time", Kind::Time),
     def(Field::Count, "count", "count", Kind::Count),
+    added(Field::Value, "value", "value", Kind::Value),
     def(Field::Force, "force", "force", Kind::Text),
     def(Field::Team, "team", "team", Kind::Text),
     def(Field::Area, "area", "area", Kind::Text),
@@ -162,7 +187,9 @@ impl Field {
             Field::RecordedAt => Some(&e.recorded_at),
             Field::Operation => Some(&e.operation),
             Field::Type => Some(&e.type_key),
-            Field::Id | Field::Date | Field::Time | Field::Count | Field::Status => None,
+            Field::Id | Field::Date | Field::Time | Field::Count | Field::Value | Field::Status => {
+                None
+            }
         }
     }
 
@@ -191,6 +218,7 @@ impl Field {
             Field::Date => Cow::Owned(e.date.to_string()),
             Field::Time => Cow::Owned(e.time.map(format_time).unwrap_or_default()),
             Field::Count => Cow::Owned(e.count.to_string()),
+            Field::Value => Cow::Owned(e.value.map(|v| v.canonical()).unwrap_or_default()),
             Field::Status => Cow::Borrowed(e.status.as_str()),
             _ => Cow::Borrowed(self.text_of(e).unwrap_or("")),
         }
@@ -214,6 +242,11 @@ impl Field {
             // Writing into a vector cannot fail.
             Field::Count => {
                 let _ = write!(buf, "{}", e.count);
+            }
+            Field::Value => {
+                if let Some(v) = e.value {
+                    buf.extend_from_slice(v.canonical().as_bytes());
+                }
             }
             Field::Status => buf.extend_from_slice(e.status.as_str().as_bytes()),
             _ => buf.extend_from_slice(self.text_of(e).unwrap_or("").as_bytes()),
@@ -302,7 +335,7 @@ mod tests {
         }
         assert_eq!(
             HEADER.join(","),
-            "id,operation,type,date,time,count,force,team,area,officer,reference,detail,partner,outcome,notes,recorded_by,recorded_at,status"
+            "id,operation,type,date,time,count,value,force,team,area,officer,reference,detail,partner,outcome,notes,recorded_by,recorded_at,status"
         );
         assert_eq!(Field::from_name("colour"), None);
     }
@@ -315,6 +348,7 @@ mod tests {
             date: chrono::NaiveDate::from_ymd_opt(2017, 11, 14).unwrap(),
             time: chrono::NaiveTime::from_hms_opt(7, 5, 0),
             count: 12,
+            value: None,
             force: Some("Merseyside Police".into()),
             team: None,
             area: Some("Wirral".into()),
@@ -347,14 +381,15 @@ mod tests {
             }
         }
         assert_eq!(
-            record(&sample())[..6],
+            record(&sample())[..7],
             [
                 "0190a3c4-1d2e-7f00-8abc-0123456789ab",
                 "nov17-mersey",
                 "warrant",
                 "2017-11-14",
                 "07:05",
-                "12"
+                "12",
+                ""
             ]
         );
     }

@@ -233,6 +233,33 @@ impl Measure {
     }
 }
 
+/// A value an event carries: a whole number of its measure's smallest part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Amount {
+    pub measure: Measure,
+    /// Pence or grams.
+    pub minor: i64,
+}
+
+impl Amount {
+    /// The value as files carry it (`Measure::canonical`).
+    pub fn canonical(self) -> String {
+        self.measure.canonical(self.minor)
+    }
+
+    /// The value for people (`Measure::display`).
+    pub fn display(self) -> String {
+        self.measure.display(self.minor)
+    }
+}
+
+/// In JSON an amount is a number in its unit (pounds, kilograms).
+impl Serialize for Amount {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.measure.json_number(self.minor).serialize(s)
+    }
+}
+
 impl fmt::Display for Measure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

@@ -8,6 +8,8 @@ use serde::Serialize;
 use thiserror::Error;
 use uuid::Uuid;
 
+use crate::measure::{Amount, Measure};
+
 /// A value the user gave that the domain refuses. The message names the value
 /// and what was expected, so it can be shown as it is.
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -123,6 +125,8 @@ pub struct ActivityType {
     pub plural: String,
     pub phrase: String,
     pub retired: bool,
+    /// What the type measures besides its count, if anything.
+    pub measure: Option<Measure>,
 }
 
 /// Whether an event counts in tallies. Events are voided, never deleted.
@@ -161,6 +165,8 @@ pub struct Event {
     #[serde(serialize_with = "serialize_time")]
     pub time: Option<NaiveTime>,
     pub count: i64,
+    /// Money or weight, for a type with a measure.
+    pub value: Option<Amount>,
     pub force: Option<String>,
     pub team: Option<String>,
     pub area: Option<String>,

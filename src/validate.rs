@@ -11,6 +11,7 @@ use chrono::{DateTime, NaiveDate};
 
 use crate::dates::parse_date;
 use crate::fields::{Field, Kind, FIELDS};
+use crate::measure::Amount;
 use crate::model::{self, check_operation_code, ActivityType, Event, Operation, Status};
 
 pub use crate::fields::EventInput;
@@ -69,6 +70,22 @@ pub enum RetiredTypes {
 /// Why an event of retired type `key` is refused.
 pub fn retired_message(key: &str) -> String {
     format!("activity type {key:?} is retired and takes no new events")
+}
+
+/// A value given for an event of type `t`, in the type's measure.
+fn parse_value(t: &ActivityType, v: &str) -> Result<Option<Amount>, FieldError> {
+    let Some(measure) = t.measure else {
+        return Err(field_err(
+            "value",
+            format!(
+                "{v:?} is a value, but activity type {:?} measures no money or weight \
+                 (give it a measure with `opweek type edit {} --measure money|weight`)",
+                t.key, t.key
+            ),
+        ));
+    };
+    let minor = measure.parse_value(v).map_err(|e| field_err("value", e))?;
+    Ok(Some(Amount { measure, minor }))
 }
 
 /// Known operations and types, by code and key.
@@ -194,11 +211,11 @@ impl Resolver {
                 None => Ok(model::new_event_id()),
             },
         );
-        let type_key = keep(
+        let activity_type = keep(
             &mut errors,
-            self.activity_type(input.given(Field::Type), &defaults.retired)
-                .map(|t| t.key.clone()),
+            self.activity_type(input.given(Field::Type), &defaults.retired),
         );
+        let type_key = activity_type.map(|t| t.key.clone());
         let date = keep(
             &mut errors,
             match (input.given(Field::Date), defaults.date) {
@@ -228,6 +245,10 @@ impl Resolver {
                 .map(|s| model::parse_count(s).map_err(|e| field_err("count", e)))
                 .transpose(),
         );
+        let value = match (activity_type, input.given(Field::Value)) {
+            (Some(t), Some(v)) => keep(&mut errors, parse_value(t, v)),
+            _ => None,
+        };
         // Free text moves from the input into the event: no copies, which
         // matters at a million rows.
         let mut texts = Vec::with_capacity(FIELDS.len());
@@ -280,6 +301,7 @@ impl Resolver {
             date,
             time: time.flatten(),
             count: count.flatten().unwrap_or(1),
+            value: value.flatten(),
             force: None,
             team: None,
             area: None,
@@ -335,6 +357,7 @@ mod tests {
             plural: key.into(),
             phrase: "{count} {noun}".into(),
             retired,
+            measure: None,
         };
         Resolver::new(
             vec![

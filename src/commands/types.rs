@@ -6,6 +6,7 @@ use std::io::Write;
 use anyhow::Result;
 
 use super::Context;
+use crate::measure::Measure;
 use crate::model::{check_type_key, clean_text, required_text, ActivityType};
 use crate::output::table;
 
@@ -37,6 +38,10 @@ pub struct EditArgs {
     /// Briefing phrase (see `type add --help`)
     #[arg(long)]
     pub phrase: Option<String>,
+    /// Give the type a measure (money or weight); it cannot be changed once
+    /// its events carry values
+    #[arg(long, value_name = "money|weight")]
+    pub measure: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -58,6 +63,10 @@ pub struct AddArgs {
     /// [default: "{count} {noun}"]
     #[arg(long)]
     pub phrase: Option<String>,
+    /// What the type measures besides its count: money (pounds) or weight
+    /// (kilograms); events then take `--value`, and {value} fills the phrase
+    #[arg(long, value_name = "money|weight")]
+    pub measure: Option<String>,
 }
 
 pub fn run(command: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
@@ -78,6 +87,9 @@ pub fn run(command: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
             }
             if let Some(plural) = &a.plural {
                 t.plural = required_text("plural", plural)?;
+            }
+            if let Some(m) = &a.measure {
+                t.measure = Some(Measure::parse(m)?);
             }
             if let Some(phrase) = &a.phrase {
                 t.phrase = checked_phrase(phrase)?;
@@ -132,6 +144,7 @@ fn activity_type_from(a: &AddArgs) -> Result<ActivityType> {
         plural,
         phrase,
         retired: false,
+        measure: a.measure.as_deref().map(Measure::parse).transpose()?,
     })
 }
 

@@ -220,6 +220,7 @@ pub(crate) mod tests {
             date: date.parse().unwrap(),
             time: None,
             count,
+            value: None,
             force: Some("Merseyside Police".into()),
             team: None,
             area: None,

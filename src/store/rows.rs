@@ -13,6 +13,7 @@ use rusqlite::Row;
 
 use super::{Result, StoreError};
 use crate::fields::{Field, Kind, FIELDS, N};
+use crate::measure::{Amount, Measure};
 use crate::model::{Event, Status};
 
 fn list(f: impl Fn(usize, &crate::fields::Def) -> String, sep: &str) -> String {
@@ -70,7 +71,8 @@ pub(super) static UPDATE_BY_CODE: LazyLock<String> = LazyLock::new(|| {
 /// events would otherwise do two million extra lookups.
 pub(super) struct EventReader {
     ops: HashMap<i64, String>,
-    types: HashMap<i64, String>,
+    /// Each type's key and measure (the unit its events' values are in).
+    types: HashMap<i64, (String, Option<Measure>)>,
 }
 
 impl EventReader {
@@ -80,9 +82,24 @@ impl EventReader {
             let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)
         };
+        let mut stmt = conn.prepare_cached("SELECT id, key, measure FROM activity_type")?;
+        let types = stmt
+            .query_map([], |r| {
+                let measure: Option<String> = r.get(2)?;
+                Ok((r.get(0)?, (r.get(1)?, measure)))
+            })?
+            .map(|row| {
+                let (id, (key, measure)) = row?;
+                let measure = measure
+                    .map(|m| Measure::parse(&m))
+                    .transpose()
+                    .map_err(|e| StoreError::Corrupt(format!("activity type {key}: {e}")))?;
+                Ok((id, (key, measure)))
+            })
+            .collect::<Result<_>>()?;
         Ok(EventReader {
             ops: map("SELECT id, code FROM operation")?,
-            types: map("SELECT id, key FROM activity_type")?,
+            types,
         })
     }
 
@@ -91,11 +108,10 @@ impl EventReader {
         let corrupt = |what: &str, d: &crate::fields::Def| {
             StoreError::Corrupt(format!("event column {} holds {what}", d.column))
         };
-        let lookup = |map: &HashMap<i64, String>, id: i64, what: &str| {
-            map.get(&id)
-                .cloned()
-                .ok_or_else(|| StoreError::Corrupt(format!("event refers to missing {what} {id}")))
+        let missing = |what: &str, id: i64| {
+            StoreError::Corrupt(format!("event refers to missing {what} {id}"))
         };
+        let mut measure = None;
         let mut e = Event {
             id: uuid::Uuid::nil(),
             operation: String::new(),
@@ -103,6 +119,7 @@ impl EventReader {
             date: chrono::NaiveDate::default(),
             time: None,
             count: 0,
+            value: None,
             force: None,
             team: None,
             area: None,
@@ -119,8 +136,23 @@ impl EventReader {
         for (i, d) in FIELDS.iter().enumerate() {
             match d.kind {
                 Kind::Id => e.id = row.get(i)?,
-                Kind::Operation => e.operation = lookup(&self.ops, row.get(i)?, "operation")?,
-                Kind::Type => e.type_key = lookup(&self.types, row.get(i)?, "activity type")?,
+                Kind::Operation => {
+                    let id = row.get(i)?;
+                    e.operation = self
+                        .ops
+                        .get(&id)
+                        .ok_or_else(|| missing("operation", id))?
+                        .clone();
+                }
+                Kind::Type => {
+                    let id = row.get(i)?;
+                    let (key, m) = self
+                        .types
+                        .get(&id)
+                        .ok_or_else(|| missing("activity type", id))?;
+                    e.type_key = key.clone();
+                    measure = *m;
+                }
                 Kind::Date => e.date = row.get(i)?,
                 Kind::Time => {
                     let t: Option<String> = row.get(i)?;
@@ -130,6 +162,17 @@ impl EventReader {
                         .map_err(|_| corrupt("a time that is not HH:MM", d))?;
                 }
                 Kind::Count => e.count = row.get(i)?,
+                Kind::Value => {
+                    // The type comes before the value in `FIELDS`.
+                    let minor: Option<i64> = row.get(i)?;
+                    e.value = match (minor, measure) {
+                        (None, _) => None,
+                        (Some(minor), Some(measure)) => Some(Amount { measure, minor }),
+                        (Some(_), None) => {
+                            return Err(corrupt("a value, but its type has no measure", d))
+                        }
+                    };
+                }
                 Kind::Text => {
                     if let Some(slot) = d.field.optional_text_mut(&mut e) {
                         *slot = row.get(i)?;
@@ -198,6 +241,9 @@ pub(super) fn row_values<'a>(
             Kind::Date => ValueRef::Text(ascii(&scratch.date).as_bytes()),
             Kind::Time => text(scratch.time.as_ref().map(|t| ascii(t))),
             Kind::Count => ValueRef::Integer(e.count),
+            Kind::Value => e
+                .value
+                .map_or(ValueRef::Null, |v| ValueRef::Integer(v.minor)),
             Kind::Text | Kind::Required => text(d.field.text_of(e)),
             Kind::Status => ValueRef::Text(e.status.as_str().as_bytes()),
         })

@@ -4,9 +4,10 @@
 use rusqlite::{params, OptionalExtension, Row};
 
 use super::{Result, Store, StoreError};
+use crate::measure::Measure;
 use crate::model::ActivityType;
 
-const COLUMNS: &str = "key, label, noun, plural, phrase, retired";
+const COLUMNS: &str = "key, label, noun, plural, phrase, retired, measure";
 
 fn type_from_row(row: &Row) -> rusqlite::Result<ActivityType> {
     Ok(ActivityType {
@@ -16,6 +17,17 @@ fn type_from_row(row: &Row) -> rusqlite::Result<ActivityType> {
         plural: row.get(3)?,
         phrase: row.get(4)?,
         retired: row.get(5)?,
+        measure: row
+            .get::<_, Option<String>>(6)?
+            .map(|m| Measure::parse(&m))
+            .transpose()
+            .map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    6,
+                    rusqlite::types::Type::Text,
+                    Box::new(e),
+                )
+            })?,
     })
 }
 
@@ -44,14 +56,30 @@ impl Store {
     /// key never changes: events refer to it.
     pub fn update_activity_type(&mut self, t: &ActivityType) -> Result<()> {
         let tx = self.write()?;
-        let n = tx.execute(
-            "UPDATE activity_type SET label = ?2, noun = ?3, plural = ?4, phrase = ?5, retired = ?6
-             WHERE key = ?1",
-            params![t.key, t.label, t.noun, t.plural, t.phrase, t.retired],
-        )?;
-        if n == 0 {
-            return Err(StoreError::UnknownType(t.key.clone()));
+        // A measure may be added, but not changed or taken away once events
+        // carry values in it: their pence would become grams.
+        let (old, valued): (Option<String>, bool) = tx
+            .query_row(
+                "SELECT measure, EXISTS (SELECT 1 FROM event e WHERE e.type_id = t.id AND e.value IS NOT NULL)
+                 FROM activity_type t WHERE key = ?1",
+                [&t.key],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::UnknownType(t.key.clone()))?;
+        let new = t.measure.map(Measure::as_str);
+        if valued && old.as_deref() != new {
+            return Err(StoreError::MeasureInUse {
+                key: t.key.clone(),
+                measure: old.unwrap_or_default(),
+            });
         }
+        tx.execute(
+            "UPDATE activity_type SET label = ?2, noun = ?3, plural = ?4, phrase = ?5, retired = ?6,
+                    measure = ?7
+             WHERE key = ?1",
+            params![t.key, t.label, t.noun, t.plural, t.phrase, t.retired, new],
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -70,9 +98,9 @@ impl Store {
         tx.execute(
             &format!(
                 "INSERT INTO activity_type ({COLUMNS}, position)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, (SELECT coalesce(max(position), 0) + 1 FROM activity_type))"
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, (SELECT coalesce(max(position), 0) + 1 FROM activity_type))"
             ),
-            params![t.key, t.label, t.noun, t.plural, t.phrase, t.retired],
+            params![t.key, t.label, t.noun, t.plural, t.phrase, t.retired, t.measure.map(Measure::as_str)],
         )?;
         tx.commit()?;
         Ok(())
@@ -111,6 +139,7 @@ mod tests {
             plural: "knives".into(),
             phrase: "took in {count} {noun}".into(),
             retired: false,
+            measure: None,
         };
         s.add_activity_type(&knives).unwrap();
         assert_eq!(
