@@ -138,7 +138,7 @@ fn run() -> Result<(), String> {
         None => Box::new(io::stdout().lock()),
     };
     let mut w = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, out));
-    w.write_record(opweek::model::EXPORT_HEADER)
+    w.write_record(opweek::fields::HEADER)
         .map_err(|e| e.to_string())?;
     let mut rng = Rng(a.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let total_weight: u32 = TYPES.iter().map(|t| t.1).sum();

@@ -14,7 +14,8 @@
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use crate::model::{Event, HistoryEntry, EXPORT_HEADER};
+use crate::fields::{Field, Hashed, FIELDS};
+use crate::model::{Event, HistoryEntry};
 
 /// The `prev_hash` of the first history row.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -130,57 +131,41 @@ impl EventDigest {
         self.events += 1;
     }
 
+    /// Adds an event: each field's text form (`Field::write_text`, the
+    /// export's cell), length-prefixed, written without allocating.
     pub fn add_event(&mut self, e: &Event) {
-        use chrono::Timelike;
-        use std::io::Write as _;
-        let mut id = [0u8; uuid::fmt::Hyphenated::LENGTH];
-        let id = e.id.hyphenated().encode_lower(&mut id);
-        self.field(id.as_bytes());
-        self.field(e.operation.as_bytes());
-        self.field(e.type_key.as_bytes());
-        self.field(&crate::dates::iso_date(e.date));
-        match e.time {
-            Some(t) => {
-                let (h, m) = (t.hour() as u8, t.minute() as u8);
-                self.field(&[
-                    b'0' + h / 10,
-                    b'0' + h % 10,
-                    b':',
-                    b'0' + m / 10,
-                    b'0' + m % 10,
-                ]);
+        for d in &FIELDS {
+            // Room for the length, then the text written after it.
+            let at = self.buf.len();
+            self.buf.extend_from_slice(&[0; 4]);
+            if d.hashed == Hashed::WhenGiven {
+                let text_at = self.buf.len();
+                d.field.write_text(e, &mut self.buf);
+                if self.buf.len() == text_at {
+                    // No value: the field leaves no trace.
+                    self.buf.truncate(at);
+                    continue;
+                }
+                self.buf
+                    .splice(text_at..text_at, [d.name.as_bytes(), b":"].concat());
+            } else {
+                d.field.write_text(e, &mut self.buf);
             }
-            None => self.field(b""),
+            let len = u32::try_from(self.buf.len() - at - 4).unwrap_or(u32::MAX);
+            self.buf[at..at + 4].copy_from_slice(&len.to_be_bytes());
         }
-        let mut count = [0u8; 20];
-        let mut w = &mut count[..];
-        // 20 bytes hold any i64.
-        let _ = write!(w, "{}", e.count);
-        let written = 20 - w.len();
-        self.field(&count[..written]);
-        for v in [
-            &e.force,
-            &e.team,
-            &e.area,
-            &e.officer,
-            &e.reference,
-            &e.detail,
-            &e.partner,
-            &e.outcome,
-            &e.notes,
-        ] {
-            self.field(v.as_deref().unwrap_or("").as_bytes());
-        }
-        self.field(e.recorded_by.as_bytes());
-        self.field(e.recorded_at.as_bytes());
-        self.field(e.status.as_str().as_bytes());
         self.end_event();
     }
 
-    /// Adds an event given as its export cells, in `EXPORT_HEADER` order.
+    /// Adds an event given as its export cells, in `fields::FIELDS` order.
     pub fn add_record<S: AsRef<str>>(&mut self, cells: &[S]) {
-        for c in cells {
-            self.field(c.as_ref().as_bytes());
+        for (d, c) in FIELDS.iter().zip(cells) {
+            let c = c.as_ref();
+            match d.hashed {
+                Hashed::Always => self.field(c.as_bytes()),
+                Hashed::WhenGiven if c.is_empty() => {}
+                Hashed::WhenGiven => self.field(format!("{}:{c}", d.name).as_bytes()),
+            }
         }
         self.end_event();
     }
@@ -207,10 +192,10 @@ pub fn original_record(
         let map: Map<String, Value> = serde_json::from_str(json)
             .map_err(|_| format!("history entry {seq} has unreadable changes"))?;
         for (field, v) in &map {
-            let at = EXPORT_HEADER
-                .iter()
-                .position(|h| h == field)
-                .ok_or_else(|| format!("history entry {seq} changes an unknown field {field:?}"))?;
+            let at = Field::from_name(field)
+                .filter(|f| f.name() == field)
+                .ok_or_else(|| format!("history entry {seq} changes an unknown field {field:?}"))?
+                .index();
             let (Some(old), Some(new)) = (v["old"].as_str(), v["new"].as_str()) else {
                 return Err(format!("history entry {seq} has unreadable changes"));
             };
@@ -268,6 +253,7 @@ mod tests {
             date: chrono::NaiveDate::from_ymd_opt(2017, 11, 14).unwrap(),
             time: chrono::NaiveTime::from_hms_opt(7, 5, 0),
             count: 12,
+            value: None,
             force: Some("Merseyside Police".into()),
             team: None,
             area: Some("Wirral".into()),
@@ -286,29 +272,73 @@ mod tests {
     #[test]
     fn both_ways_of_digesting_an_event_agree() {
         let mut e = sample();
-        for (time, count) in [
-            (e.time, 12),
-            (None, 1),
-            (chrono::NaiveTime::from_hms_opt(23, 59, 0), i64::MAX),
+        let cash = crate::measure::Amount {
+            measure: crate::measure::Measure::Money,
+            minor: 125_050,
+        };
+        for (time, count, value) in [
+            (e.time, 12, None),
+            (None, 1, Some(cash)),
+            (chrono::NaiveTime::from_hms_opt(23, 59, 0), i64::MAX, None),
         ] {
             e.time = time;
             e.count = count;
+            e.value = value;
             let mut a = EventDigest::new();
             a.add_event(&e);
             let mut b = EventDigest::new();
-            b.add_record(&e.to_record());
+            b.add_record(&crate::fields::record(&e));
             assert_eq!(a.events(), 1);
             assert_eq!(a.finish(), b.finish());
         }
     }
 
+    /// The digest of events is what databases in the field hold in their
+    /// history: pinned to the value computed by the release before the field
+    /// table (`fields.rs`) drove it, so it can never drift.
+    #[test]
+    fn the_digest_is_the_one_databases_in_the_field_hold() {
+        let mut e = sample();
+        let mut d = EventDigest::new();
+        d.add_event(&e);
+        e.time = None;
+        e.status = crate::model::Status::Voided;
+        e.force = None;
+        d.add_event(&e);
+        assert_eq!(
+            d.finish(),
+            "e4b39a5f9edca6c129471d3205a60919617956ce1366a69963cbe9d0cb11cc46"
+        );
+    }
+
+    /// A value is hashed when there is one, so the same event with and
+    /// without it digest differently; without one, as before values existed.
+    #[test]
+    fn a_value_changes_the_digest_only_when_given() {
+        let mut e = sample();
+        let digest = |e: &Event| {
+            let mut d = EventDigest::new();
+            d.add_event(e);
+            d.finish()
+        };
+        let without = digest(&e);
+        e.value = Some(crate::measure::Amount {
+            measure: crate::measure::Measure::Money,
+            minor: 10,
+        });
+        let with = digest(&e);
+        e.value.as_mut().unwrap().minor = 20;
+        assert_ne!(without, with);
+        assert_ne!(with, digest(&e));
+    }
+
     #[test]
     fn amendments_are_undone_and_an_edit_behind_them_is_named() {
         let e = sample();
-        let first = e.to_record().to_vec();
+        let first = crate::fields::record(&e).to_vec();
         let mut now = first.clone();
         now[5] = "2".into();
-        now[17] = "voided".into();
+        now[crate::fields::Field::Status.index()] = "voided".into();
         let changes = [
             (4, r#"{"count": {"old": "12", "new": "3"}}"#),
             (9, r#"{"count": {"old": "3", "new": "2"}}"#),

@@ -1,13 +1,16 @@
-//! The command line: global options and the list of subcommands. Each
-//! subcommand's own flags are defined beside its code in `commands/`.
+//! The command line: global options, the list of subcommands and the
+//! dispatch to each. Each subcommand's own flags are defined beside its code
+//! in `commands/`, which never looks back up here.
 
 use std::ffi::OsString;
+use std::io::Write;
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::commands::{
     amend, audit, backup, check, demo, export, import, list, log, op, report, show, types, void,
+    Context,
 };
 use crate::commands::{completions, man};
 
@@ -93,6 +96,32 @@ pub enum Command {
     Completions(completions::Args),
     /// Print the man page, or write one per command into a directory
     Man(man::Args),
+}
+
+impl Command {
+    /// Runs the command: the one dispatch from a parsed command line to the
+    /// command's own `run`.
+    pub fn run(self, ctx: &Context, out: &mut dyn Write) -> anyhow::Result<()> {
+        match self {
+            Command::Op(c) => op::run(c, ctx, out),
+            Command::Type(c) => types::run(c, ctx, out),
+            Command::Log(a) => log::run(a, ctx, out),
+            Command::List(a) => list::run(a, ctx, out),
+            Command::Show(a) => show::run(a, ctx, out),
+            Command::Report(a) => report::run(a, ctx, out),
+            Command::Export(a) => export::run(a, ctx, out),
+            Command::Import(a) => import::run(a, ctx, out),
+            Command::Amend(a) => amend::run(a, ctx, out),
+            Command::Void(a) => void::run(a, ctx, out),
+            Command::Check(a) => check::run(a, ctx, out),
+            Command::Audit(a) => audit::run(a, ctx, out),
+            Command::Backup(a) => backup::backup(a, ctx, out),
+            Command::Restore(a) => backup::restore(a, ctx, out),
+            Command::Demo(a) => demo::run(a, ctx, out),
+            Command::Completions(a) => completions::run(a, Cli::command(), out),
+            Command::Man(a) => man::run(a, Cli::command(), out),
+        }
+    }
 }
 
 #[cfg(test)]

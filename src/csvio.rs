@@ -6,7 +6,8 @@ use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::io::{Read, Write};
 
-use crate::model::{Event, EXPORT_HEADER};
+use crate::fields::{self, EventInput, Field, FIELDS, HEADER, N};
+use crate::model::Event;
 
 /// A CSV writer with opweek's settings: RFC 4180 quoting (only where
 /// needed), `\n` line ends.
@@ -120,12 +121,12 @@ pub struct EventWriter<W: Write> {
 impl<W: Write> EventWriter<W> {
     pub fn new(w: W) -> Result<EventWriter<W>, csv::Error> {
         let mut csv = writer(w);
-        csv.write_record(EXPORT_HEADER)?;
+        csv.write_record(HEADER)?;
         Ok(EventWriter { csv })
     }
 
     pub fn write(&mut self, e: &Event) -> Result<(), csv::Error> {
-        let record = e.to_record();
+        let record = fields::record(e);
         self.csv
             .write_record(record.iter().map(|c| guard(c).into_owned()))
     }
@@ -143,14 +144,14 @@ impl<W: Write> EventWriter<W> {
 /// columns beside a table that someone once formatted ("a,b,c,,").
 #[derive(Debug, Clone)]
 pub struct EventColumns {
-    index: [Option<usize>; 18],
+    index: [Option<usize>; N],
     /// Positions of the columns the header leaves unnamed.
     unnamed: Vec<usize>,
 }
 
 impl EventColumns {
     pub fn from_header(header: &csv::StringRecord) -> Result<EventColumns, String> {
-        let mut index = [None; 18];
+        let mut index = [None; N];
         let mut unnamed = Vec::new();
         for (i, name) in header.iter().enumerate() {
             let name = name.trim().trim_start_matches('\u{feff}');
@@ -158,10 +159,7 @@ impl EventColumns {
                 unnamed.push(i);
                 continue;
             }
-            let Some(pos) = EXPORT_HEADER
-                .iter()
-                .position(|h| h.eq_ignore_ascii_case(name))
-            else {
+            let Some(field) = Field::from_name(name) else {
                 // Spreadsheets set to a European locale save "CSV" with
                 // semicolons; the whole header then reads as one name.
                 let hint = if name.contains(';') || name.contains('\t') {
@@ -171,13 +169,13 @@ impl EventColumns {
                 };
                 return Err(format!(
                     "unknown column {name:?} (expected columns from: {}){hint}",
-                    EXPORT_HEADER.join(",")
+                    HEADER.join(",")
                 ));
             };
-            if index[pos].is_some() {
+            if index[field.index()].is_some() {
                 return Err(format!("column {name:?} appears twice"));
             }
-            index[pos] = Some(i);
+            index[field.index()] = Some(i);
         }
         Ok(EventColumns { index, unnamed })
     }
@@ -194,40 +192,19 @@ impl EventColumns {
 
     /// Whether the header names this export column.
     pub fn has(&self, column: &str) -> bool {
-        EXPORT_HEADER
-            .iter()
-            .position(|h| *h == column)
-            .is_some_and(|p| self.index[p].is_some())
+        Field::from_name(column).is_some_and(|f| self.index[f.index()].is_some())
     }
 
     /// One row as an `EventInput`, formula guards removed; columns the
     /// header lacks are `None`.
-    pub fn input(&self, rec: &csv::StringRecord) -> crate::validate::EventInput {
-        let get = |p: usize| {
-            self.index[p]
-                .and_then(|i| rec.get(i))
-                .map(|c| unguard(c).to_string())
-        };
-        crate::validate::EventInput {
-            id: get(0),
-            operation: get(1),
-            type_key: get(2),
-            date: get(3),
-            time: get(4),
-            count: get(5),
-            force: get(6),
-            team: get(7),
-            area: get(8),
-            officer: get(9),
-            reference: get(10),
-            detail: get(11),
-            partner: get(12),
-            outcome: get(13),
-            notes: get(14),
-            recorded_by: get(15),
-            recorded_at: get(16),
-            status: get(17),
+    pub fn input(&self, rec: &csv::StringRecord) -> EventInput {
+        let mut input = EventInput::new();
+        for d in &FIELDS {
+            if let Some(cell) = self.index[d.field.index()].and_then(|i| rec.get(i)) {
+                input.set(d.field, unguard(cell));
+            }
         }
+        input
     }
 }
 
@@ -314,7 +291,7 @@ mod tests {
             "warrant",
             "op",
         ]));
-        assert_eq!(input.type_key.as_deref(), Some("warrant"));
+        assert_eq!(input.get(Field::Type), Some("warrant"));
         assert!(EventColumns::from_header(&csv::StringRecord::from(vec!["dtae"])).is_err());
         assert!(EventColumns::from_header(&csv::StringRecord::from(vec!["date", "date"])).is_err());
         let semicolons = csv::StringRecord::from(vec!["operation;type;date"]);
@@ -335,7 +312,7 @@ mod tests {
             Some("D")
         );
         let input = cols.input(&row(vec!["d", "", "t", "x"]));
-        assert_eq!(input.type_key.as_deref(), Some("t"));
+        assert_eq!(input.get(Field::Type), Some("t"));
     }
 
     #[test]

@@ -11,6 +11,7 @@ use thiserror::Error;
 
 use crate::chain::EventDigest;
 use crate::csvio::{self, EventColumns};
+use crate::fields::{Field, FIELDS};
 use crate::model::{Event, Status};
 use crate::store::{Change, Outcome, Store, StoreError};
 use crate::validate::{retired_message, Defaults, Resolver, RetiredTypes};
@@ -219,16 +220,13 @@ fn validate_row(
     options: &Options,
 ) -> RowOutcome {
     // The file's operation code, as this database knows it (`--map-op`).
-    if let Some(named) = input.operation.as_deref().map(str::trim) {
-        if let Some(ours) = options.map_op.get(named) {
-            input.operation = Some(ours.clone());
-        }
+    if let Some(ours) = input
+        .get(Field::Operation)
+        .and_then(|named| options.map_op.get(named.trim()))
+    {
+        input.set(Field::Operation, ours.clone());
     }
-    let named = input
-        .operation
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty());
+    let named = input.given(Field::Operation).map(str::trim);
     if let (Some(named), Some(given)) = (named, &options.operation) {
         if named != given {
             return RowOutcome::Problems(vec![(
@@ -241,9 +239,9 @@ fn validate_row(
         .filter(|code| resolver.operation(code).is_none())
         .map(str::to_string);
     // Dates and times as a spreadsheet re-saves them (13/11/2017, 09:10:00).
-    crate::dates::respell(&mut input.date, crate::dates::import_date);
-    crate::dates::respell(&mut input.time, crate::dates::import_time);
-    let id_given = input.id.as_deref().is_some_and(|s| !s.trim().is_empty());
+    crate::dates::respell(input.cell_mut(Field::Date), crate::dates::import_date);
+    crate::dates::respell(input.cell_mut(Field::Time), crate::dates::import_time);
+    let id_given = input.given(Field::Id).is_some();
     match resolver.event_errors(input, defaults) {
         Ok(e) => {
             let retired = resolver.is_retired(&e.type_key);
@@ -298,7 +296,7 @@ pub fn import<R: Read + Send>(
             "header",
             format!(
                 "the file is empty (expected a header row, such as {})",
-                crate::model::EXPORT_HEADER.join(",")
+                crate::fields::HEADER.join(",")
             ),
         );
         return Err(bad_header(ctx));
@@ -582,7 +580,7 @@ fn change(stored: &Event, new: &Event, ctx: &Context, reason: &str) -> Change {
         changed_by: ctx.user.to_string(),
         changed_at: ctx.now.to_string(),
         reason: reason.to_string(),
-        changes: serde_json::Value::Object(stored.changes_to(new)).to_string(),
+        changes: serde_json::Value::Object(crate::fields::changes(stored, new)).to_string(),
     }
 }
 
@@ -590,17 +588,17 @@ fn change(stored: &Event, new: &Event, ctx: &Context, reason: &str) -> Change {
 /// file "new"`. `recorded_by`, `recorded_at` and `status` count only when
 /// the file has those columns: otherwise they were filled in by this import.
 fn differences(stored: &Event, new: &Event, columns: &EventColumns, was: &str) -> Vec<String> {
-    let old = stored.to_record();
-    let now = new.to_record();
-    crate::model::EXPORT_HEADER
+    FIELDS
         .iter()
-        .zip(old.iter().zip(now.iter()))
-        .filter(|(name, (a, b))| {
+        .map(|d| (d, d.field.text(stored), d.field.text(new)))
+        .filter(|(d, a, b)| {
             a != b
-                && (!matches!(**name, "recorded_by" | "recorded_at" | "status")
-                    || columns.has(name))
+                && (!matches!(
+                    d.field,
+                    Field::RecordedBy | Field::RecordedAt | Field::Status
+                ) || columns.has(d.name))
         })
-        .map(|(name, (a, b))| format!("{name}: {was} {a:?}, file {b:?}"))
+        .map(|(d, a, b)| format!("{}: {was} {a:?}, file {b:?}", d.name))
         .collect()
 }
 

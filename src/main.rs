@@ -33,7 +33,9 @@ fn main() -> ExitCode {
     };
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    let result = commands::run(cli.command, &ctx, &mut out)
+    let result = cli
+        .command
+        .run(&ctx, &mut out)
         .and_then(|()| out.flush().map_err(anyhow::Error::from));
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -8,6 +8,8 @@ use serde::Serialize;
 use thiserror::Error;
 use uuid::Uuid;
 
+use crate::measure::{Amount, Measure};
+
 /// A value the user gave that the domain refuses. The message names the value
 /// and what was expected, so it can be shown as it is.
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -184,6 +186,8 @@ pub struct ActivityType {
     pub plural: String,
     pub phrase: String,
     pub retired: bool,
+    /// What the type measures besides its count, if anything.
+    pub measure: Option<Measure>,
 }
 
 /// Whether an event counts in tallies. Events are voided, never deleted.
@@ -202,14 +206,6 @@ impl Status {
         }
     }
 
-    /// The status as a `'static` text, bindable where a reference is needed.
-    pub fn str_ref(self) -> &'static &'static str {
-        match self {
-            Status::Active => &"active",
-            Status::Voided => &"voided",
-        }
-    }
-
     pub fn parse(s: &str) -> Result<Status, ValidationError> {
         match s.trim() {
             "active" | "" => Ok(Status::Active),
@@ -217,24 +213,6 @@ impl Status {
             other => Err(ValidationError::Status(other.to_string())),
         }
     }
-}
-
-/// The fields of an event that a user records and may amend. Optional text
-/// fields are `None` when empty: an empty string is never stored.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct EventFields {
-    pub date: Option<NaiveDate>,
-    pub time: Option<NaiveTime>,
-    pub count: Option<i64>,
-    pub force: Option<String>,
-    pub team: Option<String>,
-    pub area: Option<String>,
-    pub officer: Option<String>,
-    pub reference: Option<String>,
-    pub detail: Option<String>,
-    pub partner: Option<String>,
-    pub outcome: Option<String>,
-    pub notes: Option<String>,
 }
 
 /// One recorded activity, as stored.
@@ -248,6 +226,8 @@ pub struct Event {
     #[serde(serialize_with = "serialize_time")]
     pub time: Option<NaiveTime>,
     pub count: i64,
+    /// Money or weight, for a type with a measure.
+    pub value: Option<Amount>,
     pub force: Option<String>,
     pub team: Option<String>,
     pub area: Option<String>,
@@ -289,68 +269,6 @@ pub struct HistoryEntry {
     pub changes: String,
     pub prev_hash: String,
     pub hash: String,
-}
-
-/// The event's fields in the export's column order, after `id, operation,
-/// type`: shared by export, list and import so they cannot drift apart.
-pub const EXPORT_HEADER: [&str; 18] = [
-    "id",
-    "operation",
-    "type",
-    "date",
-    "time",
-    "count",
-    "force",
-    "team",
-    "area",
-    "officer",
-    "reference",
-    "detail",
-    "partner",
-    "outcome",
-    "notes",
-    "recorded_by",
-    "recorded_at",
-    "status",
-];
-
-impl Event {
-    /// The history's account of a change from `self` to `new`: `{"field":
-    /// {"old": .., "new": ..}}` for each field that differs, values as
-    /// exported (empty = none). `check` undoes changes from this form.
-    pub fn changes_to(&self, new: &Event) -> serde_json::Map<String, serde_json::Value> {
-        EXPORT_HEADER
-            .iter()
-            .zip(self.to_record().into_iter().zip(new.to_record()))
-            .filter(|(_, (a, b))| a != b)
-            .map(|(name, (a, b))| (name.to_string(), serde_json::json!({"old": a, "new": b})))
-            .collect()
-    }
-
-    /// The event as export cells, in `EXPORT_HEADER` order.
-    pub fn to_record(&self) -> [String; 18] {
-        let opt = |v: &Option<String>| v.clone().unwrap_or_default();
-        [
-            self.id.to_string(),
-            self.operation.clone(),
-            self.type_key.clone(),
-            self.date.to_string(),
-            self.time.map(format_time).unwrap_or_default(),
-            self.count.to_string(),
-            opt(&self.force),
-            opt(&self.team),
-            opt(&self.area),
-            opt(&self.officer),
-            opt(&self.reference),
-            opt(&self.detail),
-            opt(&self.partner),
-            opt(&self.outcome),
-            opt(&self.notes),
-            self.recorded_by.clone(),
-            self.recorded_at.clone(),
-            self.status.as_str().to_string(),
-        ]
-    }
 }
 
 /// Parses a count given as text: a whole number from 1 to `MAX_COUNT`.

@@ -498,6 +498,7 @@ mod tests {
             plural: "warrants".into(),
             phrase: String::new(),
             retired: false,
+            measure: None,
         }];
         let tallies = vec![crate::store::TallyRow {
             key: None,

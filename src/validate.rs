@@ -10,60 +10,11 @@ use std::fmt;
 use chrono::{DateTime, NaiveDate};
 
 use crate::dates::{parse_absolute_date, parse_date};
+use crate::fields::{Field, Kind, FIELDS};
+use crate::measure::Amount;
 use crate::model::{self, check_operation_code, ActivityType, Event, Operation, Status};
 
-/// An event's fields as text, as the user gave them. `None` (or blank) means
-/// not given.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct EventInput {
-    pub id: Option<String>,
-    pub operation: Option<String>,
-    pub type_key: Option<String>,
-    pub date: Option<String>,
-    pub time: Option<String>,
-    pub count: Option<String>,
-    pub force: Option<String>,
-    pub team: Option<String>,
-    pub area: Option<String>,
-    pub officer: Option<String>,
-    pub reference: Option<String>,
-    pub detail: Option<String>,
-    pub partner: Option<String>,
-    pub outcome: Option<String>,
-    pub notes: Option<String>,
-    pub recorded_by: Option<String>,
-    pub recorded_at: Option<String>,
-    pub status: Option<String>,
-}
-
-impl EventInput {
-    /// A stored event as input, every field given: the starting point of an
-    /// amendment.
-    pub fn from_event(e: &Event) -> EventInput {
-        let [id, operation, type_key, date, time, count, force, team, area, officer, reference, detail, partner, outcome, notes, recorded_by, recorded_at, status] =
-            e.to_record().map(Some);
-        EventInput {
-            id,
-            operation,
-            type_key,
-            date,
-            time,
-            count,
-            force,
-            team,
-            area,
-            officer,
-            reference,
-            detail,
-            partner,
-            outcome,
-            notes,
-            recorded_by,
-            recorded_at,
-            status,
-        }
-    }
-}
+pub use crate::fields::EventInput;
 
 /// A refused value and the column (export header name) it was given in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,6 +72,22 @@ pub fn retired_message(key: &str) -> String {
     format!("activity type {key:?} is retired and takes no new events")
 }
 
+/// A value given for an event of type `t`, in the type's measure.
+fn parse_value(t: &ActivityType, v: &str) -> Result<Option<Amount>, FieldError> {
+    let Some(measure) = t.measure else {
+        return Err(field_err(
+            "value",
+            format!(
+                "{v:?} is a value, but activity type {:?} measures no money or weight \
+                 (give it a measure with `opweek type edit {} --measure money|weight`)",
+                t.key, t.key
+            ),
+        ));
+    };
+    let minor = measure.parse_value(v).map_err(|e| field_err("value", e))?;
+    Ok(Some(Amount { measure, minor }))
+}
+
 /// Known operations and types, by code and key.
 pub struct Resolver {
     operations: HashMap<String, Operation>,
@@ -132,10 +99,6 @@ pub struct Resolver {
 /// The value of `r`, or `None` with its error collected.
 fn keep<T>(errors: &mut Vec<FieldError>, r: Result<T, FieldError>) -> Option<T> {
     r.map_err(|e| errors.push(e)).ok()
-}
-
-fn given(v: &Option<String>) -> Option<&str> {
-    v.as_deref().filter(|s| !s.trim().is_empty())
 }
 
 impl Resolver {
@@ -278,27 +241,21 @@ impl Resolver {
         defaults: &Defaults,
     ) -> Result<Event, Vec<FieldError>> {
         let mut errors = Vec::new();
-        // Free text moves from the input into the event: no copies, which
-        // matters at a million rows.
-        let text = |field: &'static str, v: Option<String>| {
-            model::clean_owned(field, v).map_err(|e| field_err(field, e))
-        };
-
         let id = keep(
             &mut errors,
-            match given(&input.id) {
+            match input.given(Field::Id) {
                 Some(s) => model::parse_event_id(s).map_err(|e| field_err("id", e)),
                 None => Ok(model::new_event_id()),
             },
         );
-        let type_key = keep(
+        let activity_type = keep(
             &mut errors,
-            self.activity_type(given(&input.type_key), &defaults.retired)
-                .map(|t| t.key.clone()),
+            self.activity_type(input.given(Field::Type), &defaults.retired),
         );
+        let type_key = activity_type.map(|t| t.key.clone());
         let date = keep(
             &mut errors,
-            match (given(&input.date), defaults.date) {
+            match (input.given(Field::Date), defaults.date) {
                 (Some(s), _) if self.absolute_dates => {
                     parse_absolute_date(s).map_err(|e| field_err("date", e))
                 }
@@ -307,76 +264,93 @@ impl Resolver {
                 (None, None) => Err(field_err("date", "a date is required (YYYY-MM-DD)")),
             },
         );
-        let named_op = given(&input.operation).or(defaults.operation.as_deref());
+        let named_op = input
+            .given(Field::Operation)
+            .or(defaults.operation.as_deref());
         let op = match date {
             Some(d) => keep(&mut errors, self.operation_for(named_op, d)),
             None => None,
         };
         let time = keep(
             &mut errors,
-            given(&input.time)
+            input
+                .given(Field::Time)
                 .map(|s| model::parse_time(s).map_err(|e| field_err("time", e)))
                 .transpose(),
         );
         let count = keep(
             &mut errors,
-            given(&input.count)
+            input
+                .given(Field::Count)
                 .map(|s| model::parse_count(s).map_err(|e| field_err("count", e)))
                 .transpose(),
         );
-        let force = keep(&mut errors, text("force", input.force.take()));
-        let team = keep(&mut errors, text("team", input.team.take()));
-        let area = keep(&mut errors, text("area", input.area.take()));
-        let officer = keep(&mut errors, text("officer", input.officer.take()));
-        let reference = keep(&mut errors, text("reference", input.reference.take()));
-        let detail = keep(&mut errors, text("detail", input.detail.take()));
-        let partner = keep(&mut errors, text("partner", input.partner.take()));
-        let outcome = keep(&mut errors, text("outcome", input.outcome.take()));
-        let notes = keep(&mut errors, text("notes", input.notes.take()));
-        let recorded_by = keep(&mut errors, text("recorded_by", input.recorded_by.take()));
-        let recorded_at = keep(&mut errors, given(&input.recorded_at)
-            .map(|s| {
-                DateTime::parse_from_rfc3339(s.trim())
-                    .map(|_| s.trim().to_string())
-                    .map_err(|_| {
-                        field_err(
-                            "recorded_at",
-                            format!("{s:?} is not a valid time stamp (expected RFC 3339, such as 2017-11-13T09:30:00Z)"),
-                        )
-                    })
-            })
-            .transpose());
+        let value = match (activity_type, input.given(Field::Value)) {
+            (Some(t), Some(v)) => keep(&mut errors, parse_value(t, v)),
+            _ => None,
+        };
+        // Free text moves from the input into the event: no copies, which
+        // matters at a million rows.
+        let mut texts = Vec::with_capacity(FIELDS.len());
+        for d in FIELDS.iter().filter(|d| d.kind == Kind::Text) {
+            let value =
+                model::clean_owned(d.name, input.take(d.field)).map_err(|e| field_err(d.name, e));
+            if let Some(value) = keep(&mut errors, value) {
+                texts.push((d.field, value));
+            }
+        }
+        let recorded_by = keep(
+            &mut errors,
+            model::clean_owned("recorded_by", input.take(Field::RecordedBy))
+                .map_err(|e| field_err("recorded_by", e)),
+        );
+
+        let recorded_at = keep(
+            &mut errors,
+            input.given(Field::RecordedAt)
+                .map(|s| {
+                    DateTime::parse_from_rfc3339(s.trim())
+                        .map(|_| s.trim().to_string())
+                        .map_err(|_| {
+                            field_err(
+                                "recorded_at",
+                                format!("{s:?} is not a valid time stamp (expected RFC 3339, such as 2017-11-13T09:30:00Z)"),
+                            )
+                        })
+                })
+                .transpose(),
+        );
         let status = keep(
             &mut errors,
-            given(&input.status)
+            input
+                .given(Field::Status)
                 .map(|s| Status::parse(s).map_err(|e| field_err("status", e)))
                 .transpose(),
         );
-
         if !errors.is_empty() {
             return Err(errors);
         }
-        // Every `ok` above returned Some when no error was pushed.
+        // Every `keep` above returned Some when no error was pushed.
         let (Some(id), Some(type_key), Some(date), Some(op)) = (id, type_key, date, op) else {
             return Err(vec![field_err("id", "internal: incomplete event")]);
         };
-        let op_force = op.force.clone();
-        Ok(Event {
+        let mut event = Event {
             id,
             operation: op.code.clone(),
             type_key,
             date,
             time: time.flatten(),
             count: count.flatten().unwrap_or(1),
-            force: force.flatten().or(op_force),
-            team: team.flatten(),
-            area: area.flatten(),
-            officer: officer.flatten(),
-            reference: reference.flatten(),
-            detail: detail.flatten(),
-            partner: partner.flatten(),
-            outcome: outcome.flatten(),
-            notes: notes.flatten(),
+            value: value.flatten(),
+            force: None,
+            team: None,
+            area: None,
+            officer: None,
+            reference: None,
+            detail: None,
+            partner: None,
+            outcome: None,
+            notes: None,
             recorded_by: recorded_by
                 .flatten()
                 .unwrap_or_else(|| defaults.recorded_by.clone()),
@@ -384,7 +358,16 @@ impl Resolver {
                 .flatten()
                 .unwrap_or_else(|| defaults.recorded_at.clone()),
             status: status.flatten().unwrap_or(Status::Active),
-        })
+        };
+        for (field, value) in texts {
+            if let Some(slot) = field.optional_text_mut(&mut event) {
+                *slot = value;
+            }
+        }
+        if event.force.is_none() {
+            event.force = op.force.clone();
+        }
+        Ok(event)
     }
 }
 
@@ -414,6 +397,7 @@ mod tests {
             plural: key.into(),
             phrase: "{count} {noun}".into(),
             retired,
+            measure: None,
         };
         Resolver::new(
             vec![
@@ -436,10 +420,7 @@ mod tests {
     }
 
     fn input(type_key: &str) -> EventInput {
-        EventInput {
-            type_key: Some(type_key.into()),
-            ..Default::default()
-        }
+        EventInput::new().with(Field::Type, type_key)
     }
 
     #[test]
@@ -456,17 +437,17 @@ mod tests {
     fn operation_is_found_or_asked_for() {
         let r = resolver();
         let mut i = input("warrant");
-        i.date = Some("2017-11-19".into());
+        i.set(Field::Date, "2017-11-19");
         let err = r.event(i.clone(), &defaults()).unwrap_err();
         assert_eq!(err.field, "operation");
         assert!(err.message.contains("several operations (a, b)"), "{err}");
-        i.date = Some("2017-12-01".into());
+        i.set(Field::Date, "2017-12-01");
         assert!(r
             .event(i.clone(), &defaults())
             .unwrap_err()
             .message
             .contains("no operation covers"));
-        i.operation = Some("a".into());
+        i.set(Field::Operation, "a");
         let err = r.event(i.clone(), &defaults()).unwrap_err();
         assert_eq!(
             err.to_string(),
@@ -477,9 +458,9 @@ mod tests {
     #[test]
     fn every_bad_field_is_reported() {
         let mut i = input("old");
-        i.count = Some("0".into());
-        i.time = Some("25:00".into());
-        i.date = Some("2017-02-30".into());
+        i.set(Field::Count, "0");
+        i.set(Field::Time, "25:00");
+        i.set(Field::Date, "2017-02-30");
         let errors = resolver().event_errors(i, &defaults()).unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|e| e.field).collect();
         assert_eq!(fields, ["type", "date", "time", "count"]);
@@ -513,15 +494,15 @@ mod tests {
     #[test]
     fn text_is_trimmed_and_files_take_absolute_dates() {
         let mut i = input(" warrant ");
-        i.area = Some("  Wirral  ".into());
-        i.officer = Some(" 4127 ".into());
-        i.team = Some("   ".into());
+        i.set(Field::Area, "  Wirral  ");
+        i.set(Field::Officer, " 4127 ");
+        i.set(Field::Team, "   ");
         let e = resolver().event(i.clone(), &defaults()).unwrap();
         assert_eq!(e.type_key, "warrant");
         assert_eq!(e.area.as_deref(), Some("Wirral"));
         assert_eq!(e.officer.as_deref(), Some("4127"));
         assert_eq!(e.team, None);
-        i.date = Some("today".into());
+        i.set(Field::Date, "today");
         assert!(resolver().event(i.clone(), &defaults()).is_ok());
         let err = resolver()
             .absolute_dates()

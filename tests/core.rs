@@ -101,7 +101,7 @@ fn reference_week_logged_event_by_event_reports_published_figures() {
     let mut lines = export.lines();
     assert_eq!(
         lines.next(),
-        Some("id,operation,type,date,time,count,force,team,area,officer,reference,detail,partner,outcome,notes,recorded_by,recorded_at,status")
+        Some("id,operation,type,date,time,count,value,force,team,area,officer,reference,detail,partner,outcome,notes,recorded_by,recorded_at,status")
     );
     let rows = csv::Reader::from_reader(export.as_bytes())
         .records()

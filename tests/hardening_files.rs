@@ -65,8 +65,14 @@ fn export_never_writes_over_the_database_or_its_journal_files() {
         "test.db-wal",
         "test.db-shm",
     ] {
-        for force in [false, true] {
-            let mut args = vec!["export", "-o", target];
+        // A report written to a file follows the same rule as an export.
+        for (command, force) in [
+            ("export", false),
+            ("export", true),
+            ("report", false),
+            ("report", true),
+        ] {
+            let mut args = vec![command, "-o", target];
             if force {
                 args.push("--force");
             }
@@ -79,11 +85,11 @@ fn export_never_writes_over_the_database_or_its_journal_files() {
     }
     assert_eq!(
         env.rejects(&["export", "-o", "test.db"]),
-        "error: test.db is the opweek database: an export never writes over it; choose another file"
+        "error: test.db is the opweek database: opweek never writes over it; choose another file"
     );
     assert_eq!(
         env.rejects(&["export", "-o", "test.db-wal", "--force"]),
-        "error: test.db-wal is the opweek database's -wal file: an export never writes over it; \
+        "error: test.db-wal is the opweek database's -wal file: opweek never writes over it; \
          choose another file"
     );
     assert_eq!(listing(&env), before);
@@ -104,7 +110,7 @@ fn export_replaces_an_existing_file_only_with_force() {
     assert_eq!(std::fs::read_to_string(&keep).unwrap(), "precious\n");
     assert_eq!(
         env.rejects(&["export", "-o", "/dev/null", "--force"]),
-        "error: /dev/null is not a regular file: an export replaces only a file \
+        "error: /dev/null is not a regular file: opweek replaces only a file \
          (leave out -o to write to stdout)"
     );
     assert_eq!(disclosures(&env.db), vec![]);

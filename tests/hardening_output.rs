@@ -58,9 +58,9 @@ fn every_report_and_list_csv_guards_formulas() {
         .next()
         .unwrap()
         .unwrap();
-    assert_eq!(&rec[7], "'+44 151 777");
-    assert_eq!(&rec[8], "'@SUM(A1)");
-    assert_eq!(&rec[9], "'=1+2");
+    assert_eq!(&rec[8], "'+44 151 777");
+    assert_eq!(&rec[9], "'@SUM(A1)");
+    assert_eq!(&rec[10], "'=1+2");
 }
 
 #[test]

@@ -345,7 +345,7 @@ fn spreadsheet_formulas_are_guarded_on_export_and_restored_on_import() {
     let mut reader = csv::Reader::from_reader(export.as_bytes());
     let notes: Vec<String> = reader
         .records()
-        .map(|r| r.unwrap()[14].to_string())
+        .map(|r| r.unwrap()[15].to_string())
         .collect();
     let mut expected: Vec<String> = nasty
         .iter()

@@ -70,7 +70,7 @@ fn export_xlsx_has_typed_cells_and_no_formula() {
     let err = env.ok_stderr(&["export", "-o", path.to_str().unwrap()]);
     assert_eq!(err, format!("Exported 108 events to {}.\n", path.display()));
     let sheet = first_sheet(&path);
-    assert_eq!(sheet.get_size(), (109, 18));
+    assert_eq!(sheet.get_size(), (109, 19));
     let header: Vec<String> = sheet
         .rows()
         .next()
@@ -78,7 +78,7 @@ fn export_xlsx_has_typed_cells_and_no_formula() {
         .iter()
         .map(|c| c.to_string())
         .collect();
-    assert_eq!(header.join(","), "id,operation,type,date,time,count,force,team,area,officer,reference,detail,partner,outcome,notes,recorded_by,recorded_at,status");
+    assert_eq!(header.join(","), "id,operation,type,date,time,count,value,force,team,area,officer,reference,detail,partner,outcome,notes,recorded_by,recorded_at,status");
     let row = sheet
         .rows()
         .find(|r| r[column(&sheet, "reference")] == Data::String("@ref".into()))
@@ -124,7 +124,7 @@ fn export_format_xlsx_to_a_pipe_writes_a_workbook() {
     assert!(out.status.success());
     assert!(out.stdout.starts_with(b"PK\x03\x04"), "not a zip");
     let path = env.write("piped.xlsx", &out.stdout);
-    assert_eq!(first_sheet(&path).get_size(), (108, 18));
+    assert_eq!(first_sheet(&path).get_size(), (108, 19));
 }
 
 #[test]

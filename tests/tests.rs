@@ -14,3 +14,4 @@ mod reports;
 mod shell;
 mod signoff;
 mod spreadsheets;
+mod structure;

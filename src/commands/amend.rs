@@ -8,9 +8,10 @@ use anyhow::{bail, Result};
 
 use super::log::FieldArgs;
 use super::Context;
+use crate::fields::{EventInput, Field};
 use crate::model::{parse_event_ref, required_text, Event, EventRef, HistoryEntry, Status};
 use crate::store::{Change, Store};
-use crate::validate::{Defaults, EventInput, Resolver, RetiredTypes};
+use crate::validate::{Defaults, Resolver, RetiredTypes};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -73,26 +74,9 @@ pub(super) fn active_event(store: &Store, r: &EventRef, why: &str) -> Result<Eve
 /// The stored event's fields with the given flags laid over them. A flag
 /// given as an empty string clears that field.
 fn overlay(mut input: EventInput, a: &Args) -> EventInput {
-    let f = &a.fields;
-    let set = |slot: &mut Option<String>, v: &Option<String>| {
-        if let Some(v) = v {
-            *slot = Some(v.clone());
-        }
-    };
-    set(&mut input.operation, &a.op);
-    set(&mut input.type_key, &a.type_key);
-    set(&mut input.date, &f.date);
-    set(&mut input.time, &f.time);
-    set(&mut input.count, &f.count);
-    set(&mut input.force, &f.force);
-    set(&mut input.team, &f.team);
-    set(&mut input.area, &f.area);
-    set(&mut input.officer, &f.officer);
-    set(&mut input.reference, &f.reference);
-    set(&mut input.detail, &f.detail);
-    set(&mut input.partner, &f.partner);
-    set(&mut input.outcome, &f.outcome);
-    set(&mut input.notes, &f.notes);
+    input.set_opt(Field::Operation, a.op.as_deref());
+    input.set_opt(Field::Type, a.type_key.as_deref());
+    a.fields.overlay(&mut input);
     input
 }
 
@@ -106,7 +90,7 @@ pub(super) fn record(
     reason: String,
     ctx: &Context,
 ) -> Result<HistoryEntry> {
-    let changes = old.changes_to(new);
+    let changes = crate::fields::changes(old, new);
     if changes.is_empty() {
         bail!("nothing to change: the values given are the event's current values");
     }

@@ -5,10 +5,7 @@
 use std::io::Write;
 
 use anyhow::Result;
-use clap::CommandFactory;
 use clap_complete::Shell;
-
-use super::Context;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -17,8 +14,9 @@ pub struct Args {
     pub shell: Shell,
 }
 
-pub fn run(a: Args, _ctx: &Context, out: &mut dyn Write) -> Result<()> {
-    let mut command = crate::cli::Cli::command();
+/// Writes the script for `command`, the whole command line's definition
+/// (given by `cli.rs`, which this module never looks back up to).
+pub fn run(a: Args, mut command: clap::Command, out: &mut dyn Write) -> Result<()> {
     clap_complete::generate(a.shell, &mut command, "opweek", out);
     Ok(())
 }

@@ -10,9 +10,7 @@ use anyhow::Result;
 use super::Context;
 use crate::csvio::EventWriter;
 use crate::dates::resolve_range;
-use crate::model::{
-    check_operation_code, check_type_key, FieldFilter, OpSelection, ValidationError,
-};
+use crate::model::{check_operation_code, check_type_key, OpSelection};
 use crate::output::{json::ArrayWriter, table, ListFormat};
 use crate::store::Access;
 use crate::store::{Disclosure, EventFilter, Store, StoreError};
@@ -35,42 +33,12 @@ pub struct Args {
     #[arg(long, allow_hyphen_values = true, value_name = "DATE")]
     pub to: Option<String>,
     #[command(flatten)]
-    pub only: FilterArgs,
+    pub only: super::disclose::FilterArgs,
     /// Include voided events (also --include-voided)
     #[arg(long, visible_alias = "include-voided")]
     pub all: bool,
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,
-}
-
-/// The field filters `list`, `export` and `report` share: exact matches
-/// (after trimming) on the values events were recorded with.
-#[derive(Debug, Clone, Default, clap::Args)]
-pub struct FilterArgs {
-    /// Only events of this team (exact match)
-    #[arg(long, allow_hyphen_values = true)]
-    pub team: Option<String>,
-    /// Only events in this area (exact match)
-    #[arg(long, allow_hyphen_values = true)]
-    pub area: Option<String>,
-    /// Only events of this officer (collar number, exact match)
-    #[arg(long, value_name = "ID", allow_hyphen_values = true)]
-    pub officer: Option<String>,
-    /// Only events with this reference (exact match)
-    #[arg(long = "ref", value_name = "REF", allow_hyphen_values = true)]
-    pub reference: Option<String>,
-}
-
-impl FilterArgs {
-    /// The validated filter set.
-    pub fn to_filter(&self) -> Result<FieldFilter, ValidationError> {
-        FieldFilter::new(
-            self.team.as_deref(),
-            self.area.as_deref(),
-            self.officer.as_deref(),
-            self.reference.as_deref(),
-        )
-    }
 }
 
 pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
@@ -111,7 +79,7 @@ pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
             } else {
                 "json"
             };
-            super::export::disclose_stdout(&mut store, written, out, |destination| Disclosure {
+            super::disclose::disclose_stdout(&mut store, written, out, |destination| Disclosure {
                 disclosed_at: crate::store::now_utc(),
                 disclosed_by: ctx.user.clone(),
                 filters: format!("list --format {format} {filters}"),
@@ -162,32 +130,7 @@ fn describe_filters(a: &Args) -> String {
         ("--to", &a.to),
     ];
     let all = a.all.then_some("--all");
-    describe_selection(&flags, &a.only, all, "(all active events)")
-}
-
-/// A selection as the flags that made it, for the disclosure log: `list`
-/// and `export` describe theirs the same way. `none` when no flag was given.
-pub(super) fn describe_selection(
-    flags: &[(&str, &Option<String>)],
-    only: &FilterArgs,
-    extra: Option<&str>,
-    none: &str,
-) -> String {
-    let mut parts: Vec<String> = flags
-        .iter()
-        .filter_map(|(flag, value)| value.as_ref().map(|v| format!("{flag} {v}")))
-        .collect();
-    if let Ok(fields) = only.to_filter() {
-        for (flag, v) in fields.flags() {
-            parts.push(format!("{flag} {v:?}"));
-        }
-    }
-    parts.extend(extra.map(str::to_string));
-    if parts.is_empty() {
-        none.to_string()
-    } else {
-        parts.join(" ")
-    }
+    super::disclose::describe_selection(&flags, &a.only, all, "(all active events)")
 }
 
 fn filter_from(a: &Args, ctx: &Context) -> Result<EventFilter> {

@@ -7,8 +7,9 @@ use std::io::{IsTerminal, Write};
 use anyhow::Result;
 
 use super::Context;
+use crate::fields::{EventInput, Field};
 use crate::store::Access;
-use crate::validate::{Defaults, EventInput, Resolver, RetiredTypes};
+use crate::validate::{Defaults, Resolver, RetiredTypes};
 
 // The defaults are `log`'s, so they are added to its help here, not
 // written into the shared field definitions (where `amend` showed them).
@@ -80,30 +81,37 @@ fn with_default(a: clap::Arg, default: &str) -> clap::Arg {
 }
 
 impl FieldArgs {
-    /// The fields as an `EventInput`, operation and type left unset.
-    pub fn to_input(&self) -> EventInput {
-        EventInput {
-            date: self.date.clone(),
-            time: self.time.clone(),
-            count: self.count.clone(),
-            force: self.force.clone(),
-            team: self.team.clone(),
-            area: self.area.clone(),
-            officer: self.officer.clone(),
-            reference: self.reference.clone(),
-            detail: self.detail.clone(),
-            partner: self.partner.clone(),
-            outcome: self.outcome.clone(),
-            notes: self.notes.clone(),
-            ..EventInput::default()
+    /// Each flag with the event field it gives: the one place the flags
+    /// meet the field table.
+    pub fn given(&self) -> [(Field, Option<&str>); 12] {
+        [
+            (Field::Date, self.date.as_deref()),
+            (Field::Time, self.time.as_deref()),
+            (Field::Count, self.count.as_deref()),
+            (Field::Force, self.force.as_deref()),
+            (Field::Team, self.team.as_deref()),
+            (Field::Area, self.area.as_deref()),
+            (Field::Officer, self.officer.as_deref()),
+            (Field::Reference, self.reference.as_deref()),
+            (Field::Detail, self.detail.as_deref()),
+            (Field::Partner, self.partner.as_deref()),
+            (Field::Outcome, self.outcome.as_deref()),
+            (Field::Notes, self.notes.as_deref()),
+        ]
+    }
+
+    /// Lays the flags given over `input`; the others leave it as it is.
+    pub fn overlay(&self, input: &mut EventInput) {
+        for (field, value) in self.given() {
+            input.set_opt(field, value);
         }
     }
 }
 
 pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
-    let mut input = a.fields.to_input();
-    input.type_key = Some(a.type_key);
-    input.operation = a.op;
+    let mut input = EventInput::new().with(Field::Type, a.type_key);
+    input.set_opt(Field::Operation, a.op);
+    a.fields.overlay(&mut input);
     let mut store = ctx.open_as(Access::Create)?;
     let resolver = Resolver::new(store.operations()?, store.activity_types()?);
     let defaults = Defaults {

@@ -7,9 +7,6 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
-use clap::CommandFactory;
-
-use super::Context;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -18,8 +15,9 @@ pub struct Args {
     pub dir: Option<PathBuf>,
 }
 
-pub fn run(a: Args, _ctx: &Context, out: &mut dyn Write) -> Result<()> {
-    let mut command = crate::cli::Cli::command();
+/// Writes the pages of `command`, the whole command line's definition
+/// (given by `cli.rs`, which this module never looks back up to).
+pub fn run(a: Args, mut command: clap::Command, out: &mut dyn Write) -> Result<()> {
     command.build();
     match a.dir {
         None => clap_mangen::Man::new(command).render(out)?,

@@ -10,24 +10,24 @@ pub mod backup;
 pub mod check;
 pub mod completions;
 pub mod demo;
+pub mod disclose;
 pub mod export;
 pub mod import;
 pub mod list;
 pub mod log;
 pub mod man;
 pub mod op;
+pub mod outfile;
 pub mod report;
 pub mod show;
 pub mod types;
 pub mod void;
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
 use chrono::NaiveDate;
 
-use crate::cli::Command;
 use crate::store::{Access, Store, StoreError};
 
 /// What every command may need besides its own arguments, resolved once in
@@ -95,28 +95,6 @@ fn journal_warning(db: &std::path::Path, mode: &str) -> Option<String> {
             db.display()
         )
     })
-}
-
-pub fn run(command: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
-    match command {
-        Command::Op(c) => op::run(c, ctx, out),
-        Command::Type(c) => types::run(c, ctx, out),
-        Command::Log(a) => log::run(a, ctx, out),
-        Command::List(a) => list::run(a, ctx, out),
-        Command::Show(a) => show::run(a, ctx, out),
-        Command::Report(a) => report::run(a, ctx, out),
-        Command::Export(a) => export::run(a, ctx, out),
-        Command::Import(a) => import::run(a, ctx, out),
-        Command::Amend(a) => amend::run(a, ctx, out),
-        Command::Void(a) => void::run(a, ctx, out),
-        Command::Check(a) => check::run(a, ctx, out),
-        Command::Audit(a) => audit::run(a, ctx, out),
-        Command::Backup(a) => backup::backup(a, ctx, out),
-        Command::Restore(a) => backup::restore(a, ctx, out),
-        Command::Demo(a) => demo::run(a, ctx, out),
-        Command::Completions(a) => completions::run(a, ctx, out),
-        Command::Man(a) => man::run(a, ctx, out),
-    }
 }
 
 /// Whether `e` is a broken pipe (`opweek export | head` closed early): the

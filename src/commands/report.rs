@@ -4,8 +4,9 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context as _, Result};
+use anyhow::{bail, Result};
 
+use super::outfile::{check_target, place, write_temporary};
 use super::Context;
 use crate::model::{check_operation_code, clean_text, Dimension};
 use crate::output::{self, ReportFormat};
@@ -30,7 +31,7 @@ pub struct Args {
     #[arg(long, allow_hyphen_values = true, value_name = "DATE")]
     pub to: Option<String>,
     #[command(flatten)]
-    pub only: super::list::FilterArgs,
+    pub only: super::disclose::FilterArgs,
     /// Break the tallies down by
     #[arg(long, value_enum)]
     pub by: Option<Dimension>,
@@ -48,6 +49,9 @@ pub struct Args {
     /// picks that format when --format is not given
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Replace FILE if it exists
+    #[arg(long, requires = "output")]
+    pub force: bool,
 }
 
 pub fn run(mut a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
@@ -105,6 +109,9 @@ pub fn run(mut a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
             "note: CSV has no place to mark figures as provisional; --provisional is not in this output (use --format json, markdown, briefing or table)"
         );
     }
+    if let Some(path) = &a.output {
+        check_target(path, &ctx.db, a.force)?;
+    }
     let store = ctx.open_as(Access::Read)?;
     let report = compute::build(&store, &period, &options)?;
     let mut file = Vec::new();
@@ -129,7 +136,11 @@ pub fn run(mut a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
         ReportFormat::Briefing => output::briefing::render(&report, out)?,
     }
     if let Some(path) = &a.output {
-        std::fs::write(path, &file).with_context(|| format!("cannot write {}", path.display()))?;
+        let (written, _) = write_temporary(path, |w| {
+            w.write_all(&file)?;
+            Ok(1)
+        })?;
+        place(written, path, a.force)?;
         eprintln!("Wrote the report to {}.", path.display());
     }
     Ok(())

@@ -7,6 +7,7 @@ use std::io::Write;
 use anyhow::Result;
 
 use super::Context;
+use crate::measure::Measure;
 use crate::model::{check_type_key, clean_text, required_text, ActivityType};
 use crate::output::table;
 use crate::store::Access;
@@ -44,6 +45,10 @@ pub struct EditArgs {
     /// Briefing phrase (see `type add --help`)
     #[arg(long)]
     pub phrase: Option<String>,
+    /// Give the type a measure (money or weight); it cannot be changed once
+    /// its events carry values
+    #[arg(long, value_name = "money|weight")]
+    pub measure: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -67,6 +72,10 @@ pub struct AddArgs {
     /// [default: "recorded {count} {noun}"]
     #[arg(long)]
     pub phrase: Option<String>,
+    /// What the type measures besides its count: money (pounds) or weight
+    /// (kilograms); events then take `--value`, and {value} fills the phrase
+    #[arg(long, value_name = "money|weight")]
+    pub measure: Option<String>,
 }
 
 pub fn run(command: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
@@ -97,6 +106,9 @@ pub fn run(command: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
             } else if a.noun.is_some() {
                 // A new noun without a plural: its own plural, not the old one.
                 t.plural = crate::phrase::pluralise(&t.noun);
+            }
+            if let Some(m) = &a.measure {
+                t.measure = Some(Measure::parse(m)?);
             }
             if let Some(phrase) = &a.phrase {
                 t.phrase = checked_phrase(phrase)?;
@@ -179,6 +191,7 @@ fn activity_type_from(a: &AddArgs) -> Result<ActivityType> {
         plural,
         phrase,
         retired: false,
+        measure: a.measure.as_deref().map(Measure::parse).transpose()?,
     })
 }
 

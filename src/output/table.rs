@@ -219,7 +219,7 @@ pub fn events(events: &[Event], out: &mut dyn Write) -> io::Result<()> {
 /// One event, every field, for `show`.
 pub fn event_detail(e: &Event, out: &mut dyn Write) -> io::Result<()> {
     let mut t = new_table(&["Field", "Value"]);
-    for (name, value) in crate::model::EXPORT_HEADER.iter().zip(e.to_record()) {
+    for (name, value) in crate::fields::HEADER.iter().zip(crate::fields::record(e)) {
         add_row(&mut t, vec![name.to_string(), value]);
     }
     writeln!(out, "{t}")

@@ -16,7 +16,8 @@ use rust_xlsxwriter::{
     Chart, ChartDataLabel, ChartType, ExcelDateTime, Format, Workbook, Worksheet, XlsxError,
 };
 
-use crate::model::{Event, EXPORT_HEADER};
+use crate::fields::{self, Kind, FIELDS, HEADER};
+use crate::model::Event;
 use crate::report::{format_range, Report};
 
 /// Whether a file name asks for a workbook (`.xlsx`, in any case).
@@ -32,24 +33,6 @@ const MAX_WIDTH: usize = 60;
 
 fn bold() -> Format {
     Format::new().set_bold()
-}
-
-/// How a column's cells are typed.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Date,
-    Time,
-    Number,
-    Text,
-}
-
-fn kind(column: &str) -> Kind {
-    match column {
-        "date" => Kind::Date,
-        "time" => Kind::Time,
-        "count" | "value" => Kind::Number,
-        _ => Kind::Text,
-    }
 }
 
 fn excel_date(d: NaiveDate) -> Result<ExcelDateTime, XlsxError> {
@@ -108,11 +91,11 @@ impl EventWorkbook {
         let mut workbook = Workbook::new();
         let sheet = workbook.add_worksheet();
         sheet.set_name("Events")?;
-        header_row(sheet, &EXPORT_HEADER)?;
+        header_row(sheet, &HEADER)?;
         Ok(EventWorkbook {
             workbook,
             rows: 0,
-            widths: Widths::new(&EXPORT_HEADER),
+            widths: Widths::new(&HEADER),
             date: Format::new().set_num_format("yyyy-mm-dd"),
             time: Format::new().set_num_format("hh:mm"),
         })
@@ -121,9 +104,9 @@ impl EventWorkbook {
     pub fn write(&mut self, e: &Event) -> Result<(), XlsxError> {
         let row = self.rows + 1;
         let sheet = self.workbook.worksheet_from_index(0)?;
-        for (col, (name, text)) in EXPORT_HEADER.iter().zip(e.to_record()).enumerate() {
+        for (col, (d, text)) in FIELDS.iter().zip(fields::record(e)).enumerate() {
             let c = col as u16;
-            match kind(name) {
+            match d.kind {
                 Kind::Date => {
                     sheet.write_date_with_format(row, c, excel_date(e.date)?, &self.date)?;
                     self.widths.see(col, "2017-11-13");
@@ -134,7 +117,7 @@ impl EventWorkbook {
                         self.widths.see(col, "00:00");
                     }
                 }
-                Kind::Number => match text.parse::<f64>() {
+                Kind::Count | Kind::Value => match text.parse::<f64>() {
                     Ok(n) => {
                         sheet.write_number(row, c, n)?;
                         self.widths.see(col, &text);
@@ -145,8 +128,8 @@ impl EventWorkbook {
                         self.widths.see(col, &text);
                     }
                 },
-                Kind::Text if text.is_empty() => {}
-                Kind::Text => {
+                _ if text.is_empty() => {}
+                _ => {
                     sheet.write_string(row, c, &text)?;
                     self.widths.see(col, &text);
                 }
@@ -159,7 +142,7 @@ impl EventWorkbook {
     /// Filters on the header, the widths, and the workbook's bytes.
     pub fn finish(mut self) -> Result<Vec<u8>, XlsxError> {
         let sheet = self.workbook.worksheet_from_index(0)?;
-        sheet.autofilter(0, 0, self.rows, (EXPORT_HEADER.len() - 1) as u16)?;
+        sheet.autofilter(0, 0, self.rows, (HEADER.len() - 1) as u16)?;
         self.widths.apply(sheet)?;
         self.workbook.save_to_buffer()
     }

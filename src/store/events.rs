@@ -1,15 +1,15 @@
 //! Events: insert, fetch one, and stream many. Rows become `Event` values in
-//! one place (`EventReader`), so list, show and export agree on every field.
-
-use std::collections::HashMap;
+//! one place (`rows.rs`), so list, show and export agree on every field.
 
 use rusqlite::types::Value;
-use rusqlite::{OptionalExtension, Row, ToSql, Transaction};
+use rusqlite::{Connection, OptionalExtension, Transaction};
 use uuid::Uuid;
 
+use super::history::{About, Change};
+use super::rows::{values_by_code, EventReader, Scratch, COLUMNS, INSERT_BY_CODE, INSERT_COLUMNS};
 use super::{Result, Store, StoreError};
-use crate::dates::{iso_date, DateRange};
-use crate::model::{hh_mm, Event, EventRef, FieldFilter, OpSelection, Status};
+use crate::dates::DateRange;
+use crate::model::{Event, EventRef, FieldFilter, HistoryEntry, OpSelection};
 
 /// Which events to read.
 #[derive(Debug, Clone, Default)]
@@ -77,125 +77,16 @@ pub(super) fn date_condition(dates: &Option<DateRange>, params: &mut Vec<Value>)
     }
 }
 
-pub(super) const COLUMNS: &str =
-    "e.uuid, e.op_id, e.type_id, e.date, e.time, e.count, e.force, e.team, \
-    e.area, e.officer, e.reference, e.detail, e.partner, e.outcome, e.notes, e.recorded_by, \
-    e.recorded_at, e.status";
-
-/// Turns event rows into `Event`s. Operation codes and type keys come from
-/// maps loaded once, rather than a join per row: an export of a million
-/// events would otherwise do two million extra lookups.
-pub(super) struct EventReader {
-    ops: HashMap<i64, String>,
-    types: HashMap<i64, String>,
-}
-
-impl EventReader {
-    pub(super) fn load(conn: &rusqlite::Connection) -> Result<EventReader> {
-        let map = |sql: &str| -> Result<HashMap<i64, String>> {
-            let mut stmt = conn.prepare_cached(sql)?;
-            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            Ok(rows.collect::<rusqlite::Result<_>>()?)
-        };
-        Ok(EventReader {
-            ops: map("SELECT id, code FROM operation")?,
-            types: map("SELECT id, key FROM activity_type")?,
-        })
-    }
-
-    pub(super) fn event_from_row(&self, row: &Row) -> Result<Event> {
-        let lookup = |map: &HashMap<i64, String>, id: i64, what: &str| {
-            map.get(&id)
-                .cloned()
-                .ok_or_else(|| StoreError::Corrupt(format!("event refers to missing {what} {id}")))
-        };
-        let time: Option<String> = row.get(4)?;
-        let time = time
-            .map(|t| crate::model::parse_time(&t))
-            .transpose()
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let status: String = row.get(17)?;
-        Ok(Event {
-            id: row.get(0)?,
-            operation: lookup(&self.ops, row.get(1)?, "operation")?,
-            type_key: lookup(&self.types, row.get(2)?, "activity type")?,
-            date: row.get(3)?,
-            time,
-            count: row.get(5)?,
-            force: row.get(6)?,
-            team: row.get(7)?,
-            area: row.get(8)?,
-            officer: row.get(9)?,
-            reference: row.get(10)?,
-            detail: row.get(11)?,
-            partner: row.get(12)?,
-            outcome: row.get(13)?,
-            notes: row.get(14)?,
-            recorded_by: row.get(15)?,
-            recorded_at: row.get(16)?,
-            status: Status::parse(&status).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-        })
-    }
-}
-
-/// The event table's columns in the order `row_values` gives them.
-pub(super) const INSERT_COLUMNS: &str =
-    "uuid, op_id, type_id, date, time, count, force, team, area, \
-    officer, reference, detail, partner, outcome, notes, recorded_by, recorded_at, status";
-
-/// An event's values in `INSERT_COLUMNS` order. `op` and `ty` are the
-/// operation and type as the statement takes them: ids for the bulk loader,
-/// code and key for `insert_event`'s look-ups. `date` and `time` are the
-/// event's, already written as text.
-pub(super) fn row_values<'a>(
-    e: &'a Event,
-    op: &'a dyn ToSql,
-    ty: &'a dyn ToSql,
-    date: &'a dyn ToSql,
-    time: &'a dyn ToSql,
-) -> [&'a dyn ToSql; 18] {
-    [
-        // The id's 16 bytes, borrowed: rusqlite would copy a `Uuid` into a
-        // new vector first.
-        e.id.as_bytes(),
-        op,
-        ty,
-        date,
-        time,
-        &e.count,
-        &e.force,
-        &e.team,
-        &e.area,
-        &e.officer,
-        &e.reference,
-        &e.detail,
-        &e.partner,
-        &e.outcome,
-        &e.notes,
-        &e.recorded_by,
-        &e.recorded_at,
-        e.status.str_ref(),
-    ]
-}
-
-/// Digits and punctuation written by `iso_date` and `hh_mm`, as text.
-pub(super) fn ascii(b: &[u8]) -> &str {
-    std::str::from_utf8(b).unwrap_or_default()
-}
-
 /// Inserts one event inside `tx`. The operation and type must exist (the
 /// caller validated them); the database's constraints check again.
 pub(super) fn insert_event(tx: &Transaction, e: &Event) -> Result<()> {
     let mut stmt = tx.prepare_cached(&format!(
-        "INSERT INTO event ({INSERT_COLUMNS})
-         VALUES (?1, (SELECT id FROM operation WHERE code = ?2), (SELECT id FROM activity_type WHERE key = ?3),
-                 ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
+        "INSERT INTO event ({}) VALUES ({})",
+        *INSERT_COLUMNS, *INSERT_BY_CODE
     ))?;
-    let date = iso_date(e.date);
-    let time = e.time.map(hh_mm);
-    let (date, time) = (ascii(&date), time.as_ref().map(|t| ascii(t)));
-    let values = row_values(e, &e.operation, &e.type_key, &date, &time);
-    match stmt.execute(&values[..]) {
+    let scratch = Scratch::of(e);
+    let values = values_by_code(e, &scratch);
+    match stmt.execute(rusqlite::params_from_iter(values)) {
         Ok(_) => Ok(()),
         Err(rusqlite::Error::SqliteFailure(f, _))
             if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE =>
@@ -206,7 +97,71 @@ pub(super) fn insert_event(tx: &Transaction, e: &Event) -> Result<()> {
     }
 }
 
+/// Replaces `old` with `new` (same id) and appends one history row, inside
+/// the caller's write transaction. Refused if the event changed since `old`
+/// was read.
+pub(super) fn replace_event(
+    conn: &Connection,
+    old: &Event,
+    new: &Event,
+    change: &Change,
+) -> Result<HistoryEntry> {
+    let current = {
+        let reader = super::rows::EventReader::load(conn)?;
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {} FROM event e WHERE e.uuid = ?1",
+            *super::rows::COLUMNS
+        ))?;
+        let mut rows = stmt.query([old.id])?;
+        match rows.next()? {
+            Some(row) => reader.event_from_row(row)?,
+            None => return Err(StoreError::UnknownEvent(old.id)),
+        }
+    };
+    if &current != old {
+        return Err(StoreError::Conflict(format!(
+                "event {} was changed by someone else meanwhile; look again with `opweek show` and retry",
+                old.id
+            )));
+    }
+    super::signoff::refuse_change(conn, &old.operation)?;
+    if new.operation != old.operation {
+        super::signoff::refuse_change(conn, &new.operation)?;
+    }
+    let scratch = super::rows::Scratch::of(new);
+    conn.prepare_cached(&format!(
+        "UPDATE event SET {} WHERE uuid = ?1",
+        *super::rows::UPDATE_BY_CODE
+    ))?
+    .execute(rusqlite::params_from_iter(super::rows::values_by_code(
+        new, &scratch,
+    )))?;
+    super::history::append(
+        conn,
+        About::Event(new.id),
+        change.action,
+        &change.changed_by,
+        &change.changed_at,
+        &change.reason,
+        &change.changes,
+    )
+}
+
 impl Store {
+    /// Replaces `old` with `new` (same id) and appends one history row, in
+    /// one transaction. Refused if the event changed since `old` was read.
+    pub fn change_event(
+        &mut self,
+        old: &Event,
+        new: &Event,
+        change: &Change,
+    ) -> Result<HistoryEntry> {
+        let tx = self.write()?;
+        let entry = replace_event(&tx, old, new, change)?;
+        tx.commit()?;
+        Ok(entry)
+    }
+
     /// Stores one new event, with its `log` row in the history.
     pub fn insert_event(&mut self, e: &Event) -> Result<()> {
         let mut seal = super::history::Seal::new("log", &self.actor);
@@ -273,9 +228,10 @@ impl Store {
     /// The event with this id.
     pub fn event(&self, id: Uuid) -> Result<Event> {
         let reader = EventReader::load(&self.conn)?;
-        let mut stmt = self
-            .conn
-            .prepare_cached(&format!("SELECT {COLUMNS} FROM event e WHERE e.uuid = ?1"))?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {} FROM event e WHERE e.uuid = ?1",
+            *COLUMNS
+        ))?;
         let found = stmt
             .query_row([id], |row| Ok(reader.event_from_row(row)))
             .optional()?;
@@ -310,7 +266,8 @@ impl Store {
             conditions.push("e.status = 'active'".to_string());
         }
         let sql = format!(
-            "SELECT {COLUMNS} FROM event e WHERE {} ORDER BY e.date, e.time, e.id",
+            "SELECT {} FROM event e WHERE {} ORDER BY e.date, e.time, e.id",
+            *COLUMNS,
             conditions.join(" AND ")
         );
         let mut stmt = self.conn.prepare(&sql).map_err(StoreError::from)?;
@@ -355,6 +312,7 @@ pub(crate) mod tests {
             date: date.parse().unwrap(),
             time: None,
             count,
+            value: None,
             force: Some("Merseyside Police".into()),
             team: None,
             area: None,
@@ -366,7 +324,7 @@ pub(crate) mod tests {
             notes: Some("said \"no\", then\nleft — ok".into()),
             recorded_by: "analyst".into(),
             recorded_at: "2017-11-13T09:00:00Z".into(),
-            status: Status::Active,
+            status: crate::model::Status::Active,
         }
     }
 

@@ -9,9 +9,9 @@ use std::collections::HashMap;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use uuid::Uuid;
 
-use super::{Result, Store, StoreError};
+use super::{Result, Store};
 use crate::chain::{self, EventDigest};
-use crate::model::{format_time, Event, HistoryEntry};
+use crate::model::{Event, HistoryEntry};
 
 /// What a history row is about: an event, or an operation or type named
 /// by its `subject` (`op:CODE`, `type:KEY`).
@@ -189,89 +189,7 @@ fn entry_from_row(row: &Row) -> rusqlite::Result<HistoryEntry> {
     })
 }
 
-/// Replaces `old` with `new` (same id) and appends one history row, inside
-/// the caller's write transaction. Refused if the event changed since `old`
-/// was read.
-pub(super) fn replace_event(
-    conn: &Connection,
-    old: &Event,
-    new: &Event,
-    change: &Change,
-) -> Result<HistoryEntry> {
-    let current = {
-        let reader = super::events::EventReader::load(conn)?;
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {} FROM event e WHERE e.uuid = ?1",
-            super::events::COLUMNS
-        ))?;
-        let mut rows = stmt.query([old.id])?;
-        match rows.next()? {
-            Some(row) => reader.event_from_row(row)?,
-            None => return Err(StoreError::UnknownEvent(old.id)),
-        }
-    };
-    if &current != old {
-        return Err(StoreError::Conflict(format!(
-                "event {} was changed by someone else meanwhile; look again with `opweek show` and retry",
-                old.id
-            )));
-    }
-    conn.execute(
-            "UPDATE event SET
-                op_id = (SELECT id FROM operation WHERE code = ?2),
-                type_id = (SELECT id FROM activity_type WHERE key = ?3),
-                date = ?4, time = ?5, count = ?6, force = ?7, team = ?8, area = ?9, officer = ?10,
-                reference = ?11, detail = ?12, partner = ?13, outcome = ?14, notes = ?15, status = ?16
-             WHERE uuid = ?1",
-            params![
-                new.id,
-                new.operation,
-                new.type_key,
-                new.date,
-                new.time.map(format_time),
-                new.count,
-                new.force,
-                new.team,
-                new.area,
-                new.officer,
-                new.reference,
-                new.detail,
-                new.partner,
-                new.outcome,
-                new.notes,
-                new.status.as_str(),
-            ],
-        )?;
-    super::signoff::refuse_change(conn, &old.operation)?;
-    if new.operation != old.operation {
-        super::signoff::refuse_change(conn, &new.operation)?;
-    }
-    append(
-        conn,
-        About::Event(new.id),
-        change.action,
-        &change.changed_by,
-        &change.changed_at,
-        &change.reason,
-        &change.changes,
-    )
-}
-
 impl Store {
-    /// Replaces `old` with `new` (same id) and appends one history row, in
-    /// one transaction. Refused if the event changed since `old` was read.
-    pub fn change_event(
-        &mut self,
-        old: &Event,
-        new: &Event,
-        change: &Change,
-    ) -> Result<HistoryEntry> {
-        let tx = self.write()?;
-        let entry = replace_event(&tx, old, new, change)?;
-        tx.commit()?;
-        Ok(entry)
-    }
-
     /// The history of one event, oldest first: the write that stored it
     /// (which may have stored others with it), then its corrections.
     pub fn history(&self, id: Uuid) -> Result<Vec<HistoryEntry>> {
@@ -379,10 +297,10 @@ impl Store {
                 ))
             })?
             .peekable();
-        let reader = super::events::EventReader::load(&self.conn)?;
+        let reader = super::rows::EventReader::load(&self.conn)?;
         let mut events_stmt = self.conn.prepare(&format!(
             "SELECT {}, e.id FROM event e ORDER BY e.id",
-            super::events::COLUMNS
+            *super::rows::COLUMNS
         ))?;
         let mut events = events_stmt.query([])?;
 
@@ -390,7 +308,7 @@ impl Store {
         // The seal being recomputed and the digest so far.
         let mut open: Option<(SealRow, EventDigest)> = None;
         while let Some(row) = events.next()? {
-            let rowid: i64 = row.get(18)?;
+            let rowid: i64 = row.get(crate::fields::N)?;
             let event = reader.event_from_row(row)?;
             // Move on to the seal whose range holds this event.
             while let Some(next) = seals.peek() {
@@ -419,7 +337,7 @@ impl Store {
                 Some(list) => {
                     let list: Vec<(i64, &str)> =
                         list.iter().map(|(seq, c)| (*seq, c.as_str())).collect();
-                    match chain::original_record(event.to_record().to_vec(), &list) {
+                    match chain::original_record(crate::fields::record(&event).to_vec(), &list) {
                         Ok(cells) => digest.add_record(&cells),
                         Err(why) => {
                             problems.push(format!(

@@ -11,12 +11,11 @@ use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{ffi, Connection, Statement, ToSql};
 use uuid::Uuid;
 
-use super::events::{ascii, row_values, EventReader, COLUMNS, INSERT_COLUMNS};
 use super::history::{Change, Seal};
+use super::rows::{row_values, EventReader, Scratch, COLUMNS, INSERT_BY_ID, INSERT_COLUMNS};
 use super::{Result, Store, StoreError};
 use crate::chain::EventDigest;
-use crate::dates::iso_date;
-use crate::model::{hh_mm, Event, HistoryEntry};
+use crate::model::{Event, HistoryEntry};
 
 /// What happened to one row.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,19 +103,16 @@ impl Store {
                 insert: BorrowingInsert::prepare(
                     conn,
                     &format!(
-                        "INSERT INTO event ({INSERT_COLUMNS})
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
-                         ON CONFLICT (uuid) DO NOTHING"
+                        "INSERT INTO event ({}) VALUES ({}) ON CONFLICT (uuid) DO NOTHING",
+                        *INSERT_COLUMNS, *INSERT_BY_ID
                     ),
                 )?,
                 existing: conn.prepare(&format!(
-                    "SELECT {COLUMNS}, e.id AS row_id FROM event e WHERE e.uuid = ?1"
+                    "SELECT {}, e.id AS row_id FROM event e WHERE e.uuid = ?1",
+                    *COLUMNS
                 ))?,
-                last_before: conn.query_row(
-                    "SELECT coalesce(max(id), 0) FROM event",
-                    [],
-                    |r| r.get(0),
-                )?,
+                last_before: conn
+                    .query_row("SELECT coalesce(max(id), 0) FROM event", [], |r| r.get(0))?,
                 ops: map("SELECT id, code FROM operation")?,
                 types: map("SELECT id, key FROM activity_type")?,
                 reader: EventReader::load(conn)?,
@@ -295,10 +291,10 @@ impl Importer<'_> {
             .types
             .get(&e.type_key)
             .ok_or_else(|| StoreError::UnknownType(e.type_key.clone()))?;
-        let date = iso_date(e.date);
-        let time = e.time.map(hh_mm);
-        let (date, time) = (ascii(&date), time.as_ref().map(|t| ascii(t)));
-        let values = row_values(e, &op, &ty, &date, &time);
+        let scratch = Scratch::of(e);
+        let values = row_values(e, &scratch, ValueRef::Integer(op), ValueRef::Integer(ty));
+        let values: [&dyn ToSql; crate::fields::N] =
+            std::array::from_fn(|i| &values[i] as &dyn ToSql);
         let changed = self.insert.execute(&values[..]).inspect_err(|_| {
             self.all_inserted = false;
         })?;
@@ -331,7 +327,7 @@ impl Importer<'_> {
     /// carries: `import --accept-changes`) and appends its history row, in
     /// this import's transaction: committed with the import or not at all.
     pub fn correct(&mut self, old: &Event, new: &Event, change: &Change) -> Result<HistoryEntry> {
-        super::history::replace_event(self.conn, old, new, change)
+        super::events::replace_event(self.conn, old, new, change)
     }
 
     /// Writes the history row sealing the events stored, builds the indexes
@@ -370,7 +366,8 @@ impl Importer<'_> {
     fn digest_stored(&self) -> Result<EventDigest> {
         let mut digest = EventDigest::new();
         let mut stmt = self.conn.prepare(&format!(
-            "SELECT {COLUMNS} FROM event e WHERE e.id > ?1 ORDER BY e.id"
+            "SELECT {} FROM event e WHERE e.id > ?1 ORDER BY e.id",
+            *COLUMNS
         ))?;
         let mut rows = stmt.query([self.last_before])?;
         while let Some(row) = rows.next()? {

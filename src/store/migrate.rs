@@ -11,6 +11,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../schema.sql"),
     // Operation and type changes, sign-offs and reopenings in the chain.
     include_str!("../../migrations/0003_chain_everything.sql"),
+    // Money and weight on types and events.
+    include_str!("../../migrations/0004_measures.sql"),
 ];
 
 pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -11,6 +11,7 @@ mod import;
 mod migrate;
 mod names;
 mod operations;
+mod rows;
 mod signoff;
 mod tally;
 mod types;
@@ -56,10 +57,10 @@ pub enum StoreError {
         key: String,
         suggestion: Option<String>,
     },
-    #[error("activity type {0:?} is retired and takes no new events")]
-    RetiredType(String),
     #[error("activity type {0:?} already exists (see `opweek type list`)")]
     DuplicateType(String),
+    #[error("activity type {key:?} measures {measure} and its events carry values: its measure cannot be changed or removed")]
+    MeasureInUse { key: String, measure: String },
     #[error("no event with id {0} (see `opweek list`)")]
     UnknownEvent(Uuid),
     #[error("no event id starts or ends with {0} (see `opweek list`)")]

@@ -7,16 +7,18 @@ use rusqlite::{params, OptionalExtension, Row};
 
 use super::history::{append, About};
 use super::{now_utc, Result, Store, StoreError};
+use crate::measure::Measure;
 use crate::model::ActivityType;
 
 /// A type's fields as the history records them.
-fn type_fields(t: &ActivityType) -> [(&'static str, serde_json::Value); 5] {
+fn type_fields(t: &ActivityType) -> [(&'static str, serde_json::Value); 6] {
     [
         ("label", t.label.clone().into()),
         ("noun", t.noun.clone().into()),
         ("plural", t.plural.clone().into()),
         ("phrase", t.phrase.clone().into()),
         ("retired", t.retired.into()),
+        ("measure", t.measure.map(Measure::as_str).into()),
     ]
 }
 
@@ -24,7 +26,7 @@ fn type_subject(key: &str) -> String {
     format!("type:{key}")
 }
 
-const COLUMNS: &str = "key, label, noun, plural, phrase, retired";
+const COLUMNS: &str = "key, label, noun, plural, phrase, retired, measure";
 
 fn type_from_row(row: &Row) -> rusqlite::Result<ActivityType> {
     Ok(ActivityType {
@@ -34,6 +36,17 @@ fn type_from_row(row: &Row) -> rusqlite::Result<ActivityType> {
         plural: row.get(3)?,
         phrase: row.get(4)?,
         retired: row.get(5)?,
+        measure: row
+            .get::<_, Option<String>>(6)?
+            .map(|m| Measure::parse(&m))
+            .transpose()
+            .map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    6,
+                    rusqlite::types::Type::Text,
+                    Box::new(e),
+                )
+            })?,
     })
 }
 
@@ -95,13 +108,34 @@ impl Store {
         if words_change {
             super::signoff::refuse_type_change(&tx, &old.key)?;
         }
+        // A measure may be added, but not changed or taken away once events
+        // carry values in it: their pence would become grams.
+        if old.measure.is_some() && old.measure != new.measure {
+            let valued: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM event e JOIN activity_type t ON t.id = e.type_id
+                                WHERE t.key = ?1 AND e.value IS NOT NULL)",
+                [&old.key],
+                |r| r.get(0),
+            )?;
+            if valued {
+                return Err(StoreError::MeasureInUse {
+                    key: old.key.clone(),
+                    measure: old
+                        .measure
+                        .map(Measure::as_str)
+                        .unwrap_or_default()
+                        .to_string(),
+                });
+            }
+        }
         let action = match (words_change, old.retired, new.retired) {
             (true, _, _) => "type-edit",
             (false, false, true) => "type-retire",
             _ => "type-restore",
         };
         tx.execute(
-            "UPDATE activity_type SET label = ?2, noun = ?3, plural = ?4, phrase = ?5, retired = ?6
+            "UPDATE activity_type SET label = ?2, noun = ?3, plural = ?4, phrase = ?5, retired = ?6,
+                    measure = ?7
              WHERE key = ?1",
             params![
                 new.key,
@@ -109,7 +143,8 @@ impl Store {
                 new.noun,
                 new.plural,
                 new.phrase,
-                new.retired
+                new.retired,
+                new.measure.map(Measure::as_str)
             ],
         )?;
         let reason = match action {
@@ -145,9 +180,17 @@ impl Store {
         tx.execute(
             &format!(
                 "INSERT INTO activity_type ({COLUMNS}, position)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, (SELECT coalesce(max(position), 0) + 1 FROM activity_type))"
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, (SELECT coalesce(max(position), 0) + 1 FROM activity_type))"
             ),
-            params![t.key, t.label, t.noun, t.plural, t.phrase, t.retired],
+            params![
+                t.key,
+                t.label,
+                t.noun,
+                t.plural,
+                t.phrase,
+                t.retired,
+                t.measure.map(Measure::as_str)
+            ],
         )?;
         let fields: serde_json::Map<String, serde_json::Value> = type_fields(t)
             .into_iter()
@@ -199,6 +242,7 @@ mod tests {
             plural: "knives".into(),
             phrase: "took in {count} {noun}".into(),
             retired: false,
+            measure: None,
         };
         s.add_activity_type(&knives).unwrap();
         assert_eq!(
