@@ -6,8 +6,12 @@ use rusqlite::{Connection, TransactionBehavior};
 
 use super::{Result, StoreError};
 
-/// The steps, in order. `schema.sql` is step 1.
-const MIGRATIONS: &[&str] = &[include_str!("../../schema.sql")];
+/// The steps, in order. `schema.sql` is step 1; later steps are the files
+/// of `migrations/`.
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../schema.sql"),
+    include_str!("../../migrations/0002_indexes.sql"),
+];
 
 pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;
 
@@ -120,12 +124,10 @@ mod tests {
     fn a_failing_step_leaves_the_old_schema_intact() {
         let mut conn = Connection::open_in_memory().unwrap();
         migrate(&mut conn, ":memory:").unwrap();
-        let steps = [
-            MIGRATIONS[0],
-            "CREATE TABLE extra (x); SELECT no_such_function();",
-        ];
+        let mut steps = MIGRATIONS.to_vec();
+        steps.push("CREATE TABLE extra (x); SELECT no_such_function();");
         assert!(migrate_with(&mut conn, ":memory:", &steps).is_err());
-        assert_eq!(user_version(&conn).unwrap(), 1);
+        assert_eq!(user_version(&conn).unwrap(), LATEST_VERSION);
         let extra: i64 = conn
             .query_row(
                 "SELECT count(*) FROM sqlite_schema WHERE name = 'extra'",
