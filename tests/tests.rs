@@ -7,3 +7,4 @@ mod core;
 mod import;
 mod integrity;
 mod reports;
+mod speed_structure;
