@@ -687,7 +687,7 @@ fn eight_first_opens_at_once_create_the_schema_once() {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .unwrap();
-        assert_eq!((version, types), (1, 7));
+        assert_eq!((version, types), (2, 7)); // the latest schema version
         let mode: String = conn
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))
             .unwrap();
