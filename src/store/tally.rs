@@ -73,7 +73,11 @@ fn access_path(store: &Store, q: &TallyQuery, covered: bool) -> Result<&'static 
             _ => None,
         };
         if !scan_wins(dates, span.as_ref()) {
-            return Ok("");
+            // Named: without statistics the planner would rather read all
+            // of event_op_tally (it holds every column a tally by type
+            // reads) than a week of event_date: 0.10 s against 0.03 s for
+            // a week at 1M events.
+            return Ok("INDEXED BY event_date");
         }
     }
     Ok(if covered {
