@@ -8,6 +8,9 @@
 //!     --out events.csv --ops ops.csv
 //! ```
 //!
+//! `--random-ids` gives every event a random (version 4) id, as events
+//! exported by another system carry, instead of a time-ordered version 7 one.
+//!
 //! `--ops` writes the operations the events refer to, one per line as
 //! `code,title,start,force,campaign`, for `opweek op add` (scripts/bench.sh
 //! does this).
@@ -80,6 +83,9 @@ struct Args {
     weeks: u64,
     out: Option<String>,
     ops: Option<String>,
+    /// Random (version 4) ids, as another system would make them, instead
+    /// of opweek's own time-ordered version 7 ones.
+    random_ids: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -89,6 +95,7 @@ fn parse_args() -> Result<Args, String> {
         weeks: 52,
         out: None,
         ops: None,
+        random_ids: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -99,6 +106,7 @@ fn parse_args() -> Result<Args, String> {
             "--weeks" => a.weeks = value()?.parse().map_err(|e| format!("--weeks: {e}"))?,
             "--out" => a.out = Some(value()?),
             "--ops" => a.ops = Some(value()?),
+            "--random-ids" => a.random_ids = true,
             other => return Err(format!("unknown flag {other}")),
         }
     }
@@ -172,13 +180,23 @@ fn run() -> Result<(), String> {
         .timestamp_millis() as u64
             + rng.below(3_600_000);
         let rand = rng.next();
-        let id = uuid::Builder::from_unix_timestamp_millis(
-            recorded_ms,
-            &rand.to_le_bytes().repeat(2)[..10]
-                .try_into()
-                .map_err(|_| "uuid")?,
-        )
-        .into_uuid();
+        let id = if a.random_ids {
+            let mut bytes = [0u8; 16];
+            bytes[..8].copy_from_slice(&rand.to_le_bytes());
+            // Not another draw from `rng`: the rest of the stream (and so
+            // every other field) stays that of the ordered-id run.
+            let more = (rand ^ recorded_ms).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            bytes[8..].copy_from_slice(&more.to_le_bytes());
+            uuid::Builder::from_random_bytes(bytes).into_uuid()
+        } else {
+            uuid::Builder::from_unix_timestamp_millis(
+                recorded_ms,
+                &rand.to_le_bytes().repeat(2)[..10]
+                    .try_into()
+                    .map_err(|_| "uuid")?,
+            )
+            .into_uuid()
+        };
         let recorded_at = chrono::DateTime::from_timestamp_millis(recorded_ms as i64)
             .ok_or("bad timestamp")?
             .format("%Y-%m-%dT%H:%M:%SZ")

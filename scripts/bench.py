@@ -32,8 +32,8 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OPWEEK = os.path.join(ROOT, "target", "release", "opweek")
 GENERATE = os.path.join(ROOT, "target", "release", "examples", "generate")
-SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "100000 1000000").split()]
-RUNS = {100_000: 5, 1_000_000: 5}
+SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "200000 1000000").split()]
+RUNS = {200_000: 3, 1_000_000: 3}
 LOG_RUNS = 15
 
 WEEK = ("2017-W26", "2017-06-26", "2017-07-02")
@@ -42,8 +42,22 @@ SQL_WEEK = f"""SELECT t.key, t.label, sum(e.count) FROM event e JOIN activity_ty
 WHERE e.status = 'active' AND e.date BETWEEN '{WEEK[1]}' AND '{WEEK[2]}'
 GROUP BY e.type_id ORDER BY t.position;"""
 
-SQL_BY_FORCE = """SELECT e.force, t.key, t.label, sum(e.count) FROM event e JOIN activity_type t ON t.id = e.type_id
+SQL_BY_FORCE = """SELECT e.force, t.key, t.label, sum(e.count) FROM event e {hint} JOIN activity_type t ON t.id = e.type_id
 WHERE e.status = 'active' GROUP BY e.force, e.type_id ORDER BY e.force, t.position;"""
+
+YEAR = ("2017-01-02", "2017-12-31")
+MONTH = ("2017-06-01", "2017-06-30")
+
+SQL_RANGE_BY_FORCE = """SELECT e.force, t.key, t.label, sum(e.count) FROM event e {hint} JOIN activity_type t ON t.id = e.type_id
+WHERE e.status = 'active' AND e.date BETWEEN '{a}' AND '{b}' GROUP BY e.force, e.type_id ORDER BY e.force, t.position;"""
+
+SQL_CAMPAIGN_BY_FORCE = """SELECT e.force, t.key, t.label, sum(e.count) FROM event e {hint} JOIN activity_type t ON t.id = e.type_id
+WHERE e.status = 'active' AND e.op_id IN (SELECT id FROM operation WHERE campaign = 'wk025')
+GROUP BY e.force, e.type_id ORDER BY e.force, t.position;"""
+
+SQL_OP_LIST = """SELECT o.code, o.title, o.start_date, o.end_date, o.force, o.campaign, coalesce(g.n, 0), coalesce(g.t, 0)
+FROM operation o LEFT JOIN (SELECT op_id, count(*) AS n, sum(count) AS t FROM event e {hint} WHERE status = 'active' GROUP BY op_id) g
+ON g.op_id = o.id ORDER BY o.start_date, o.code;"""
 
 SQL_EXPORT = """SELECT lower(substr(hex(e.uuid), 1, 8) || '-' || substr(hex(e.uuid), 9, 4) || '-' ||
   substr(hex(e.uuid), 13, 4) || '-' || substr(hex(e.uuid), 17, 4) || '-' || substr(hex(e.uuid), 21, 12)) AS id,
@@ -90,11 +104,24 @@ def sqlite(db, sql, out=subprocess.DEVNULL, csv=False):
     return timed(cmd, stdout=out)
 
 
+def best_plan(runs, ours, sqls, db):
+    """Runs opweek against each of the shell's plans (the planner's choice,
+    NOT INDEXED, ...) and keeps the shell's fastest by CPU."""
+    best = None
+    for sql in sqls:
+        result = paired(runs, ours, lambda: sqlite(db, sql, csv=True))
+        if best is None or result[1][2] < best[1][2]:
+            best = result
+    return best
+
+
 def run_size(n, work, rows):
     runs = RUNS.get(n, 3)
     events = os.path.join(work, f"events-{n}.csv")
+    random_events = os.path.join(work, f"events-random-{n}.csv")
     ops = os.path.join(work, f"ops-{n}.csv")
     subprocess.run([GENERATE, "--events", str(n), "--seed", "7", "--out", events, "--ops", ops], check=True)
+    subprocess.run([GENERATE, "--events", str(n), "--seed", "7", "--out", random_events, "--random-ids"], check=True)
     size_mb = os.path.getsize(events) / 1e6
 
     # A database holding just the operations, copied fresh for each import.
@@ -108,30 +135,46 @@ def run_size(n, work, rows):
 
     db = os.path.join(work, f"opweek-{n}.db")
 
-    def opweek_import():
+    def opweek_import(path):
         for suffix in ("", "-wal", "-shm"):
             if os.path.exists(db + suffix):
                 os.unlink(db + suffix)
         shutil.copy(template, db)
-        return timed([OPWEEK, "--db", db, "import", events])
+        return timed([OPWEEK, "--db", db, "import", path])
 
-    def sqlite_import():
+    def sqlite_import(path):
         bare = os.path.join(work, "bare.db")
         if os.path.exists(bare):
             os.unlink(bare)
         subprocess.run(["sqlite3", bare, BARE], check=True)
-        return timed(["sqlite3", bare, f".import --csv --skip 1 {events} bare"])
+        return timed(["sqlite3", bare, f".import --csv --skip 1 {path} bare"])
 
-    imp, imp_sql = paired(runs, opweek_import, sqlite_import)
-    rows.append((n, "import", imp, imp_sql, f"{size_mb:.0f} MB CSV"))
+    # Random ids first, so that the database left for the reports holds
+    # opweek's own ordered ones.
+    imp, imp_sql = paired(runs, lambda: opweek_import(random_events), lambda: sqlite_import(random_events))
+    rows.append((n, "import, random ids (v4)", imp, imp_sql, f"{size_mb:.0f} MB CSV"))
+    imp, imp_sql = paired(runs, lambda: opweek_import(events), lambda: sqlite_import(events))
+    rows.append((n, "import, ordered ids (v7)", imp, imp_sql, f"{size_mb:.0f} MB CSV"))
 
     week, week_sql = paired(runs + 2, lambda: timed([OPWEEK, "--db", db, "report", "--week", WEEK[0], "--format", "csv"]),
                             lambda: sqlite(db, SQL_WEEK, csv=True))
     rows.append((n, "report --week", week, week_sql, ""))
 
-    force, force_sql = paired(runs + 2, lambda: timed([OPWEEK, "--db", db, "report", "--by", "force", "--format", "csv"]),
-                              lambda: sqlite(db, SQL_BY_FORCE, csv=True))
+    plans = lambda sql, **kw: [sql.format(hint="", **kw), sql.format(hint="NOT INDEXED", **kw)]
+    report = lambda *args: lambda: timed([OPWEEK, "--db", db, "report", *args, "--format", "csv"])
+    force, force_sql = best_plan(runs + 2, report("--by", "force"), plans(SQL_BY_FORCE), db)
     rows.append((n, "report --by force (all)", force, force_sql, ""))
+    for what, (a, b) in (("month", MONTH), ("year", YEAR)):
+        r, r_sql = best_plan(runs + 2, report("--from", a, "--to", b, "--by", "force"),
+                             plans(SQL_RANGE_BY_FORCE, a=a, b=b), db)
+        rows.append((n, f"report {what} --by force", r, r_sql, f"{a}..{b}"))
+    c, c_sql = best_plan(runs + 2, report("--campaign", "wk025", "--by", "force"), plans(SQL_CAMPAIGN_BY_FORCE), db)
+    rows.append((n, "report --campaign --by force", c, c_sql, ""))
+    ol, ol_sql = best_plan(runs + 2, lambda: timed([OPWEEK, "--db", db, "op", "list"]), plans(SQL_OP_LIST), db)
+    rows.append((n, "op list", ol, ol_sql, f"{52 * 6} operations"))
+    chk, chk_sql = paired(1, lambda: timed([OPWEEK, "--db", db, "check"]),
+                          lambda: sqlite(db, "PRAGMA integrity_check; PRAGMA foreign_key_check;"))
+    rows.append((n, "check", chk, chk_sql, "vs integrity_check + foreign_key_check"))
 
     out = os.path.join(work, "export.csv")
     sql_out = os.path.join(work, "export-sql.csv")
@@ -154,7 +197,9 @@ def run_size(n, work, rows):
     rows.append((n, "log (one event)", log, log_sql, ""))
 
 
-TARGETS = {"import": 1.5, "report --week": 1.2, "report --by force (all)": 1.2, "export": 1.2, "log (one event)": 1.3}
+TARGETS = {"import, random ids (v4)": 1.5, "import, ordered ids (v7)": 1.5, "report --week": 1.2,
+           "report --by force (all)": 1.2, "report month --by force": 1.2, "report year --by force": 1.2,
+           "report --campaign --by force": 1.2, "op list": 1.2, "export": 1.0, "log (one event)": 1.3}
 
 
 def machine():
@@ -200,7 +245,10 @@ def main():
     for n, what, ours, theirs, note in rows:
         wall = ratio(ours[0], theirs[0])
         target = TARGETS.get(what)
-        verdict = "" if target is None else (f"≤ {target}× ✓" if wall <= target else f"≤ {target}× ✗")
+        # Judged on CPU time where it is large enough to measure: on this
+        # shared machine wall time mostly measures the other work.
+        judged = ratio(ours[2], theirs[2]) if min(ours[2], theirs[2]) >= 0.05 else wall
+        verdict = "" if target is None else (f"≤ {target}× ✓" if judged <= target else f"≤ {target}× ✗")
         lines.append(f"| {n:,} | {what} | {ours[0]:.3f} | {theirs[0]:.3f} | {wall:.2f}× | {verdict} | {ours[1]:.0f} MB "
                      f"| {ours[2]:.2f} | {theirs[2]:.2f} | {cpu_ratio(ours[2], theirs[2])} | {note} |")
     table = "\n".join(lines)

@@ -2,8 +2,8 @@
 # Benchmarks opweek against the sqlite3 shell on the same data in the same
 # run (see scripts/bench.py), and writes the results into BENCHMARKS.md.
 #
-#   scripts/bench.sh                  # N = 100k and 1M (under 10 minutes on 2 cores)
-#   BENCH_SIZES=100000 scripts/bench.sh
+#   scripts/bench.sh                  # N = 200k and 1M (about 10 minutes on 2 cores)
+#   BENCH_SIZES=200000 scripts/bench.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

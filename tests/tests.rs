@@ -13,5 +13,6 @@ mod page;
 mod reports;
 mod shell;
 mod signoff;
+mod speed_structure;
 mod spreadsheets;
 mod structure;

@@ -4,15 +4,14 @@
 //! comes back so the caller can tell an identical re-import from a conflict.
 
 use std::collections::HashMap;
-use std::os::raw::{c_char, c_int};
-use std::ptr::NonNull;
 
-use rusqlite::types::{ToSqlOutput, ValueRef};
-use rusqlite::{ffi, Connection, Statement, ToSql};
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, Statement, ToSql, Transaction, TransactionBehavior};
 use uuid::Uuid;
 
 use super::history::{Change, Seal};
 use super::rows::{row_values, EventReader, Scratch, COLUMNS, INSERT_BY_ID, INSERT_COLUMNS};
+use super::static_bind::StaticInsert;
 use super::{Result, Store, StoreError};
 use crate::chain::EventDigest;
 use crate::model::{Event, HistoryEntry};
@@ -29,16 +28,27 @@ pub enum Outcome {
     Repeated(Box<Event>),
 }
 
-/// The event table's secondary indexes, exactly as schema.sql creates them.
+/// The event table's secondary indexes, exactly as the migrations leave
+/// them (schema.sql, migrations/0002_indexes.sql).
 /// A load into an empty table drops them and builds them once at the end:
 /// one sort instead of a million scattered index inserts.
 const SECONDARY_INDEXES: [(&str, &str); 2] = [
     (
-        "event_op_date",
-        "CREATE INDEX event_op_date ON event (op_id, date)",
+        "event_op_tally",
+        "CREATE INDEX event_op_tally ON event (op_id, date, type_id, status, count)",
     ),
     ("event_date", "CREATE INDEX event_date ON event (date)"),
 ];
+
+/// The page cache of a load, in KiB. Ids from other systems are random
+/// (UUID v4), so every insert touches a random page of the unique id index;
+/// once that index outgrows the cache each insert spills and re-reads a
+/// page. The index of a million events is 26 MB: measured at 1M events, a
+/// 2 MB cache took 13.6 s of CPU for random ids against 7.7 s for ordered
+/// ones, 24 MB took 9.6 s against 8.4 s within 40 MB of peak memory, and
+/// 32 MB was no faster and came to 49 MB, too close to the 50 MB budget
+/// (BENCHMARKS.md). The cache only grows as pages are used.
+const IMPORT_CACHE_KIB: i64 = 24 * 1024;
 
 /// An import in progress, inside one write transaction taken at the start.
 /// Nothing is visible to others until `commit`; `rollback`, or dropping it,
@@ -55,7 +65,7 @@ pub struct Importer<'a> {
     /// Debug builds also hash inline, to check the caller's digest.
     #[cfg(debug_assertions)]
     check_digest: EventDigest,
-    insert: BorrowingInsert<'a>,
+    insert: StaticInsert<'a>,
     existing: Statement<'a>,
     ops: HashMap<String, i64>,
     types: HashMap<String, i64>,
@@ -63,23 +73,29 @@ pub struct Importer<'a> {
     rebuild_indexes: bool,
     /// Event rows with a larger id were written by this import.
     last_before: i64,
-    open: bool,
+    /// The connection's page cache size before the load enlarged it.
+    cache_before: i64,
+    /// Declared last, so dropped after the statements above: dropping an
+    /// import unfinished rolls it back (rusqlite's default for a
+    /// `Transaction`).
+    tx: Transaction<'a>,
 }
 
 impl Store {
     pub fn importer(&mut self) -> Result<Importer<'_>> {
         let conn = &self.conn;
         let actor = &self.actor;
-        // No larger page cache for the load: measured at a million rows,
-        // SQLite's default 2 MB was faster than 8 or 32 MB (ids are
-        // time-ordered, so index inserts stay local) and keeps peak memory
-        // near 11 MB instead of 74 (BENCHMARKS.md).
-        // BEGIN IMMEDIATE, as `Store::write` does: the write lock from the
-        // start. Managed by hand because the importer keeps its prepared
-        // statements for the whole load, which a `Transaction` value would
-        // not allow.
-        conn.execute_batch("BEGIN IMMEDIATE")?;
-        let begun = (|| -> Result<Importer<'_>> {
+        // A page cache sized for the unique id index (see
+        // `IMPORT_CACHE_KIB`), back to its size before the indexes are
+        // built at the end, so that their sorter stays small too.
+        // IMMEDIATE, as `Store::write` does: the write lock from the start.
+        // An unchecked transaction borrows the connection shared, so the
+        // importer can keep its prepared statements beside it for the whole
+        // load; if anything below fails, dropping `tx` rolls back.
+        let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+        let cache_before: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+        conn.pragma_update(None, "cache_size", -IMPORT_CACHE_KIB)?;
+        {
             let map = |sql: &str| -> Result<HashMap<String, i64>> {
                 let mut stmt = conn.prepare(sql)?;
                 let rows = stmt.query_map([], |r| Ok((r.get(1)?, r.get(0)?)))?;
@@ -100,7 +116,7 @@ impl Store {
                 all_inserted: true,
                 #[cfg(debug_assertions)]
                 check_digest: EventDigest::new(),
-                insert: BorrowingInsert::prepare(
+                insert: StaticInsert::prepare(
                     conn,
                     &format!(
                         "INSERT INTO event ({}) VALUES ({}) ON CONFLICT (uuid) DO NOTHING",
@@ -117,167 +133,11 @@ impl Store {
                 types: map("SELECT id, key FROM activity_type")?,
                 reader: EventReader::load(conn)?,
                 rebuild_indexes: empty,
-                open: true,
+                cache_before,
+                tx,
             })
-        })();
-        if begun.is_err() {
-            let _ = conn.execute_batch("ROLLBACK");
-        }
-        begun
-    }
-}
-
-/// The bulk insert statement, bound without copying the values. rusqlite
-/// binds every text as `SQLITE_TRANSIENT`, so SQLite allocates, copies and
-/// frees each one: with the id copied into a vector and the time formatted,
-/// 10% of the writing thread's instructions (callgrind, 100k rows;
-/// BENCHMARKS.md). Here a borrowed text or blob is bound as
-/// `SQLITE_STATIC` and the bindings are cleared before `execute` returns,
-/// so SQLite never holds a pointer past the borrow.
-struct BorrowingInsert<'conn> {
-    stmt: NonNull<ffi::sqlite3_stmt>,
-    db: *mut ffi::sqlite3,
-    _conn: std::marker::PhantomData<&'conn Connection>,
-}
-
-impl<'conn> BorrowingInsert<'conn> {
-    fn prepare(conn: &'conn Connection, sql: &str) -> Result<BorrowingInsert<'conn>> {
-        // SAFETY: the handle is the open connection's, which outlives this
-        // statement ('conn); it is used on this thread only, like `conn`.
-        let db = unsafe { conn.handle() };
-        let len = c_int::try_from(sql.len())
-            .map_err(|_| StoreError::Corrupt("insert statement too long".into()))?;
-        let mut stmt = std::ptr::null_mut();
-        // SAFETY: `sql` is valid for `len` bytes; SQLite writes the new
-        // statement to `stmt`.
-        let rc = unsafe {
-            ffi::sqlite3_prepare_v2(
-                db,
-                sql.as_ptr().cast::<c_char>(),
-                len,
-                &mut stmt,
-                std::ptr::null_mut(),
-            )
-        };
-        check(db, rc)?;
-        let stmt = NonNull::new(stmt)
-            .ok_or_else(|| StoreError::Corrupt("empty insert statement".into()))?;
-        Ok(BorrowingInsert {
-            stmt,
-            db,
-            _conn: std::marker::PhantomData,
-        })
-    }
-
-    /// Binds `values` to ?1, ?2, …, runs the statement once and returns the
-    /// number of rows it changed.
-    fn execute(&mut self, values: &[&dyn ToSql]) -> Result<usize> {
-        let stmt = self.stmt.as_ptr();
-        let bound = self.bind_all(values).and_then(|()| {
-            // SAFETY: a valid statement whose parameters are all bound to
-            // values that live until this function returns.
-            let rc = unsafe { ffi::sqlite3_step(stmt) };
-            match rc {
-                ffi::SQLITE_DONE => {
-                    // SAFETY: the open connection.
-                    Ok(unsafe { ffi::sqlite3_changes64(self.db) } as usize)
-                }
-                _ => Err(error(self.db, rc)),
-            }
-        });
-        // Reset and forget the borrowed values, whatever happened: after
-        // this SQLite holds no pointer into `values`. (The step's error, if
-        // any, is already taken; reset would only repeat it.)
-        // SAFETY: a valid statement.
-        unsafe {
-            ffi::sqlite3_reset(stmt);
-            ffi::sqlite3_clear_bindings(stmt);
-        }
-        bound
-    }
-
-    fn bind_all(&mut self, values: &[&dyn ToSql]) -> Result<()> {
-        let stmt = self.stmt.as_ptr();
-        for (i, value) in values.iter().enumerate() {
-            let index = c_int::try_from(i + 1)
-                .map_err(|_| StoreError::Corrupt("too many parameters".into()))?;
-            let out = value.to_sql()?;
-            // A value made by `to_sql` dies at the end of this iteration, so
-            // SQLite must copy it; a borrowed one lives as long as `values`.
-            let (value, keep) = match &out {
-                ToSqlOutput::Borrowed(v) => (*v, ffi::SQLITE_STATIC()),
-                ToSqlOutput::Owned(v) => (ValueRef::from(v), ffi::SQLITE_TRANSIENT()),
-                _ => {
-                    return Err(StoreError::Corrupt(
-                        "unsupported value in bulk insert".into(),
-                    ))
-                }
-            };
-            // SAFETY: `stmt` is valid and `index` within its parameters (the
-            // SQL has one per value); texts and blobs are valid for their
-            // length, and a STATIC one outlives the step (see `execute`).
-            let rc = unsafe {
-                match value {
-                    ValueRef::Null => ffi::sqlite3_bind_null(stmt, index),
-                    ValueRef::Integer(n) => ffi::sqlite3_bind_int64(stmt, index, n),
-                    ValueRef::Real(f) => ffi::sqlite3_bind_double(stmt, index, f),
-                    ValueRef::Text(t) => ffi::sqlite3_bind_text64(
-                        stmt,
-                        index,
-                        t.as_ptr().cast::<c_char>(),
-                        t.len() as u64,
-                        keep,
-                        ffi::SQLITE_UTF8 as u8,
-                    ),
-                    ValueRef::Blob(b) => ffi::sqlite3_bind_blob64(
-                        stmt,
-                        index,
-                        b.as_ptr().cast(),
-                        b.len() as u64,
-                        keep,
-                    ),
-                }
-            };
-            check(self.db, rc)?;
-        }
-        Ok(())
-    }
-}
-
-impl Drop for BorrowingInsert<'_> {
-    fn drop(&mut self) {
-        // SAFETY: the statement is valid and finalized once, here.
-        unsafe {
-            ffi::sqlite3_finalize(self.stmt.as_ptr());
         }
     }
-}
-
-/// SQLite's result code `rc` as a store error carrying the connection's
-/// message, as rusqlite reports it.
-fn check(db: *mut ffi::sqlite3, rc: c_int) -> Result<()> {
-    if rc == ffi::SQLITE_OK {
-        Ok(())
-    } else {
-        Err(error(db, rc))
-    }
-}
-
-#[cold]
-fn error(db: *mut ffi::sqlite3, rc: c_int) -> StoreError {
-    // SAFETY: `db` is an open connection; its message is a NUL-terminated
-    // string valid until the next call on it, copied here at once.
-    let message = unsafe {
-        let m = ffi::sqlite3_errmsg(db);
-        (!m.is_null()).then(|| std::ffi::CStr::from_ptr(m).to_string_lossy().into_owned())
-    };
-    // SAFETY: as above.
-    let code = unsafe { ffi::sqlite3_extended_errcode(db) };
-    let code = if code & 0xff == rc & 0xff { code } else { rc };
-    StoreError::Sqlite(rusqlite::Error::SqliteFailure(
-        ffi::Error::new(code),
-        message,
-    ))
 }
 
 impl Importer<'_> {
@@ -340,7 +200,7 @@ impl Importer<'_> {
     /// those inserts stored its event; otherwise (ids already stored, a
     /// failed insert, no digest) the digest is computed here from the rows
     /// this import wrote, which costs one read of those rows.
-    pub fn commit(mut self, ahead: Option<EventDigest>) -> Result<()> {
+    pub fn commit(self, ahead: Option<EventDigest>) -> Result<()> {
         let digest = match ahead {
             Some(d) if self.all_inserted && d.events() == self.inserted => d,
             _ => self.digest_stored()?,
@@ -352,13 +212,14 @@ impl Importer<'_> {
         );
         super::signoff::refuse_new_events(self.conn, self.last_before)?;
         Seal::with_digest("import", self.actor, self.first, digest).write(self.conn)?;
+        self.conn
+            .pragma_update(None, "cache_size", self.cache_before)?;
         if self.rebuild_indexes {
             for (_, create) in SECONDARY_INDEXES {
                 self.conn.execute_batch(create)?;
             }
         }
-        self.conn.execute_batch("COMMIT")?;
-        self.open = false;
+        self.tx.commit()?;
         Ok(())
     }
 
@@ -376,19 +237,9 @@ impl Importer<'_> {
         Ok(digest)
     }
 
-    pub fn rollback(mut self) -> Result<()> {
-        self.open = false;
-        self.conn.execute_batch("ROLLBACK")?;
+    pub fn rollback(self) -> Result<()> {
+        self.tx.rollback()?;
         Ok(())
-    }
-}
-
-impl Drop for Importer<'_> {
-    fn drop(&mut self) {
-        // An import abandoned by an error writes nothing.
-        if self.open {
-            let _ = self.conn.execute_batch("ROLLBACK");
-        }
     }
 }
 
@@ -434,7 +285,7 @@ mod tests {
         for (_, create) in SECONDARY_INDEXES {
             assert!(
                 before.iter().any(|sql| sql == create),
-                "{create} differs from schema.sql"
+                "{create} differs from the migrations"
             );
         }
         let mut imp = s.importer().unwrap();
@@ -469,7 +320,7 @@ mod tests {
         let err = imp.insert(&event("warrant", "2017-11-14", 0)).unwrap_err();
         assert!(
             matches!(&err, StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, Some(m)))
-                if f.extended_code == ffi::SQLITE_CONSTRAINT_CHECK && m.contains("count >= 1")),
+                if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_CHECK && m.contains("count >= 1")),
             "{err:?}"
         );
         let mut e = event("arrest", "2017-11-15", 2);

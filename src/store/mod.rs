@@ -13,6 +13,7 @@ mod names;
 mod operations;
 mod rows;
 mod signoff;
+mod static_bind;
 mod tally;
 mod types;
 
@@ -418,26 +419,28 @@ pub(crate) fn create_private_file(path: &Path, new: bool) -> Result<()> {
 /// through NFS or SMB can corrupt it. `None` when the filesystem is local
 /// (or cannot be told).
 pub fn network_filesystem(path: &Path) -> Option<&'static str> {
+    filesystem_magic(path).and_then(filesystem_name)
+}
+
+/// The statfs `f_type` of the filesystem that holds, or will hold, the
+/// database at `path`. Its directory may not exist yet (`open` creates
+/// it): a new directory lies on its nearest existing ancestor's
+/// filesystem, so that is the one asked.
+fn filesystem_magic(path: &Path) -> Option<i64> {
     #[cfg(target_os = "linux")]
     {
-        use std::os::unix::ffi::OsStrExt;
         let dir = path
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
-        let c = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
-        let mut st = std::mem::MaybeUninit::<libc::statfs>::zeroed();
-        // SAFETY: `c` is a valid NUL-terminated path and `st` is writable
-        // memory of the right size for statfs to fill.
-        let rc = unsafe { libc::statfs(c.as_ptr(), st.as_mut_ptr()) };
-        if rc != 0 {
-            return None;
-        }
-        // SAFETY: statfs returned 0, so it filled `st`.
-        let st = unsafe { st.assume_init() };
-        // f_type is i64 here but narrower on other targets.
+        let st = dir
+            .ancestors()
+            .filter(|d| !d.as_os_str().is_empty())
+            .find_map(|d| rustix::fs::statfs(d).ok())
+            .or_else(|| rustix::fs::statfs(".").ok())?;
+        // f_type's width differs between targets.
         #[allow(clippy::unnecessary_cast)]
-        filesystem_name(st.f_type as i64)
+        Some(st.f_type as i64)
     }
     #[cfg(not(target_os = "linux"))]
     {
@@ -496,5 +499,21 @@ mod tests {
         assert_eq!(filesystem_name(0xEF53), None); // ext4
                                                    // The test's own temporary directory is local.
         assert_eq!(network_filesystem(&std::env::temp_dir().join("x.db")), None);
+    }
+
+    /// `open` creates a missing directory, so the check, made before it,
+    /// must still find the filesystem the database is going to live on.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_database_in_a_new_directory_is_checked_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let existing = filesystem_magic(&dir.path().join("x.db"));
+        assert!(existing.is_some());
+        let new = dir.path().join("not/yet/made/x.db");
+        assert_eq!(filesystem_magic(&new), existing);
+        assert_eq!(
+            filesystem_magic(Path::new("x.db")),
+            filesystem_magic(Path::new("./y.db"))
+        );
     }
 }
