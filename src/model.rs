@@ -120,7 +120,7 @@ impl FieldFilter {
 }
 
 /// What a report breaks its tallies down by, besides the activity type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Dimension {
     Type,
@@ -132,6 +132,16 @@ pub enum Dimension {
 }
 
 impl Dimension {
+    /// Every dimension, in the order `--by` lists them.
+    pub const ALL: [Dimension; 6] = [
+        Dimension::Type,
+        Dimension::Day,
+        Dimension::Force,
+        Dimension::Team,
+        Dimension::Area,
+        Dimension::Officer,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             Dimension::Type => "type",
