@@ -130,12 +130,6 @@ impl DateRange {
         let to = self.to;
         self.from.iter_days().take_while(move |d| *d <= to)
     }
-
-    pub fn intersect(&self, other: &DateRange) -> Option<DateRange> {
-        let from = self.from.max(other.from);
-        let to = self.to.min(other.to);
-        (from <= to).then_some(DateRange { from, to })
-    }
 }
 
 /// Dates as the user gave them on the command line (`--week`, `--from`,
