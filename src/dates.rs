@@ -64,9 +64,9 @@ fn is_relative(s: &str) -> bool {
     t.eq_ignore_ascii_case("today") || t.eq_ignore_ascii_case("yesterday")
 }
 
-/// `YYYY-MM-DD` without going through a formatter, for binding a date to a
-/// statement a million times (years 0 to 9999, which is all `parse_date`
-/// accepts).
+/// `YYYY-MM-DD` without going through a formatter, for the paths that run
+/// once per event, a million times (binding a date to a statement, hashing
+/// an imported event); years 0 to 9999, which is all `parse_date` accepts.
 pub fn iso_date(d: NaiveDate) -> [u8; 10] {
     let mut out = *b"0000-00-00";
     let mut put = |at: usize, width: usize, mut n: u32| {

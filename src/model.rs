@@ -310,8 +310,9 @@ pub fn format_time(t: NaiveTime) -> String {
     format!("{:02}:{:02}", t.hour(), t.minute())
 }
 
-/// `HH:MM` without going through a formatter, for binding a time to a
-/// statement a million times; the same text as `format_time`.
+/// `HH:MM` without going through a formatter, for the paths that run once
+/// per event, a million times (binding a time to a statement, hashing an
+/// imported event); the same text as `format_time`.
 pub fn hh_mm(t: NaiveTime) -> [u8; 5] {
     use chrono::Timelike;
     let (h, m) = (t.hour() as u8, t.minute() as u8);
