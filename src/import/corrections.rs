@@ -24,8 +24,9 @@ pub(super) enum Verdict {
     /// Refused, for the `id` column, with this message.
     Refuse(String),
     /// The stored event, corrected to the file's values, and the history's
-    /// account of the correction.
-    Correct(Event, Change),
+    /// account of the correction (boxed: corrections are rare, and every
+    /// other verdict stays small).
+    Correct(Box<Event>, Change),
 }
 
 /// The correction policy for one import.
@@ -85,7 +86,7 @@ impl<'a> Corrections<'a> {
             Ok(new) => {
                 let change = change(stored, &new, self.ctx, &self.reason);
                 self.corrected.insert(row.id);
-                Verdict::Correct(new, change)
+                Verdict::Correct(Box::new(new), change)
             }
             Err(why) => Verdict::Refuse(format!(
                 "{} cannot be corrected from the file: {why}",
