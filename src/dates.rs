@@ -64,9 +64,9 @@ fn is_relative(s: &str) -> bool {
     t.eq_ignore_ascii_case("today") || t.eq_ignore_ascii_case("yesterday")
 }
 
-/// `YYYY-MM-DD` without going through a formatter, for binding a date to a
-/// statement a million times (years 0 to 9999, which is all `parse_date`
-/// accepts).
+/// `YYYY-MM-DD` without going through a formatter, for the paths that run
+/// once per event, a million times (binding a date to a statement, hashing
+/// an imported event); years 0 to 9999, which is all `parse_date` accepts.
 pub fn iso_date(d: NaiveDate) -> [u8; 10] {
     let mut out = *b"0000-00-00";
     let mut put = |at: usize, width: usize, mut n: u32| {
@@ -129,12 +129,6 @@ impl DateRange {
     pub fn days(&self) -> impl Iterator<Item = NaiveDate> {
         let to = self.to;
         self.from.iter_days().take_while(move |d| *d <= to)
-    }
-
-    pub fn intersect(&self, other: &DateRange) -> Option<DateRange> {
-        let from = self.from.max(other.from);
-        let to = self.to.min(other.to);
-        (from <= to).then_some(DateRange { from, to })
     }
 }
 

@@ -12,6 +12,7 @@ pub mod fields;
 pub mod import;
 pub mod measure;
 pub mod model;
+pub mod numbers;
 pub mod output;
 pub mod packs;
 pub mod phrase;

@@ -202,7 +202,7 @@ impl Measure {
         let scale = self.scale();
         let sign = if minor < 0 { "−" } else { "" };
         let m = minor.unsigned_abs();
-        let whole = thousands(m / scale as u64);
+        let whole = crate::numbers::thousands_unsigned(m / scale as u64);
         let frac = m % scale as u64;
         match self {
             Measure::Money if frac == 0 => format!("{sign}£{whole}"),
@@ -285,18 +285,6 @@ fn strip_separators(s: &str) -> Option<String> {
         out.push_str(g);
     }
     Some(out)
-}
-
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]

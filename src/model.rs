@@ -120,7 +120,7 @@ impl FieldFilter {
 }
 
 /// What a report breaks its tallies down by, besides the activity type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Dimension {
     Type,
@@ -132,6 +132,16 @@ pub enum Dimension {
 }
 
 impl Dimension {
+    /// Every dimension, in the order `--by` lists them.
+    pub const ALL: [Dimension; 6] = [
+        Dimension::Type,
+        Dimension::Day,
+        Dimension::Force,
+        Dimension::Team,
+        Dimension::Area,
+        Dimension::Officer,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             Dimension::Type => "type",
@@ -300,8 +310,9 @@ pub fn format_time(t: NaiveTime) -> String {
     format!("{:02}:{:02}", t.hour(), t.minute())
 }
 
-/// `HH:MM` without going through a formatter, for binding a time to a
-/// statement a million times; the same text as `format_time`.
+/// `HH:MM` without going through a formatter, for the paths that run once
+/// per event, a million times (binding a time to a statement, hashing an
+/// imported event); the same text as `format_time`.
 pub fn hh_mm(t: NaiveTime) -> [u8; 5] {
     use chrono::Timelike;
     let (h, m) = (t.hour() as u8, t.minute() as u8);

@@ -63,7 +63,7 @@ pub enum RetiredTypes {
     Keep(String),
     /// `import`: accepted here, because only the store knows whether the
     /// row is already stored (then skipped) or new (then refused; see
-    /// `import.rs`).
+    /// `import/mod.rs`).
     Accept,
 }
 

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// Module path (`store::events`) → the file's code before its tests.
-fn modules() -> BTreeMap<String, String> {
+pub(crate) fn modules() -> BTreeMap<String, String> {
     fn walk(dir: &Path, root: &Path, out: &mut BTreeMap<String, String>) {
         for entry in std::fs::read_dir(dir).expect("read src") {
             let path = entry.expect("entry").path();
@@ -120,7 +120,7 @@ fn target(from: &str, path: &[String], mods: &BTreeMap<String, String>) -> Optio
     })
 }
 
-fn graph() -> BTreeMap<String, BTreeSet<String>> {
+pub(crate) fn graph() -> BTreeMap<String, BTreeSet<String>> {
     let mods = modules();
     let mut g: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (m, code) in &mods {

@@ -9,6 +9,7 @@ mod hardening_input;
 mod hardening_output;
 mod import;
 mod integrity;
+mod layers;
 mod page;
 mod reports;
 mod shell;

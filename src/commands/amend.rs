@@ -4,13 +4,13 @@
 
 use std::io::Write;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 
+use super::correct::{active_event, record};
 use super::log::FieldArgs;
 use super::Context;
 use crate::fields::{EventInput, Field};
-use crate::model::{parse_event_ref, required_text, Event, EventRef, HistoryEntry, Status};
-use crate::store::{Change, Store};
+use crate::model::{parse_event_ref, required_text};
 use crate::validate::{Defaults, Resolver, RetiredTypes};
 
 #[derive(Debug, clap::Args)]
@@ -61,16 +61,6 @@ pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
     Ok(())
 }
 
-/// The event a user named, which must not be voided (`why` says what that
-/// would have meant).
-pub(super) fn active_event(store: &Store, r: &EventRef, why: &str) -> Result<Event> {
-    let event = store.event(store.resolve_event(r)?)?;
-    if event.status == Status::Voided {
-        bail!("event {} is already voided: {why}", event.id);
-    }
-    Ok(event)
-}
-
 /// The stored event's fields with the given flags laid over them. A flag
 /// given as an empty string clears that field.
 fn overlay(mut input: EventInput, a: &Args) -> EventInput {
@@ -78,28 +68,4 @@ fn overlay(mut input: EventInput, a: &Args) -> EventInput {
     input.set_opt(Field::Type, a.type_key.as_deref());
     a.fields.overlay(&mut input);
     input
-}
-
-/// Replaces `old` with `new` and writes the history entry saying who, when,
-/// why and which fields changed; refuses a change that changes nothing.
-pub(super) fn record(
-    store: &mut Store,
-    old: &Event,
-    new: &Event,
-    action: &'static str,
-    reason: String,
-    ctx: &Context,
-) -> Result<HistoryEntry> {
-    let changes = crate::fields::changes(old, new);
-    if changes.is_empty() {
-        bail!("nothing to change: the values given are the event's current values");
-    }
-    let change = Change {
-        action,
-        changed_by: ctx.user.clone(),
-        changed_at: crate::store::now_utc(),
-        reason,
-        changes: serde_json::Value::Object(changes).to_string(),
-    };
-    Ok(store.change_event(old, new, &change)?)
 }

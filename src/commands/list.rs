@@ -11,9 +11,17 @@ use super::Context;
 use crate::csvio::EventWriter;
 use crate::dates::resolve_range;
 use crate::model::{check_operation_code, check_type_key, OpSelection};
-use crate::output::{json::ArrayWriter, table, ListFormat};
+use crate::output::{json::ArrayWriter, table};
 use crate::store::Access;
 use crate::store::{Disclosure, EventFilter, Store, StoreError};
+
+/// Formats `list` offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Csv,
+    Json,
+}
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod backup;
 pub mod check;
 pub mod completions;
+pub mod correct;
 pub mod demo;
 pub mod disclose;
 pub mod export;

@@ -9,9 +9,35 @@ use anyhow::{bail, Result};
 use super::outfile::{check_target, place, write_temporary};
 use super::Context;
 use crate::model::{check_operation_code, clean_text, Dimension};
-use crate::output::{self, ReportFormat};
+use crate::output;
 use crate::report::{self as compute, Period, Provisional};
 use crate::store::Access;
+
+/// Formats `report` offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Table,
+    Csv,
+    Json,
+    Markdown,
+    Briefing,
+    // An Excel workbook: the tallies, a bar chart, the briefing text.
+    Xlsx,
+    // A self-contained briefing page (HTML with an SVG chart).
+    Html,
+}
+
+/// `--by`'s values are the dimensions' names; the domain type stays free
+/// of clap.
+impl clap::ValueEnum for Dimension {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Dimension::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.name()))
+    }
+}
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

@@ -5,6 +5,7 @@ use std::io::Write;
 
 use anyhow::Result;
 
+use super::correct::{active_event, record};
 use super::Context;
 use crate::model::{parse_event_ref, required_text, Status};
 
@@ -22,10 +23,10 @@ pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
     let reason = required_text("reason", &a.reason)?;
     let event_ref = parse_event_ref(&a.id)?;
     let mut store = ctx.open()?;
-    let old = super::amend::active_event(&store, &event_ref, "it counts in no tally")?;
+    let old = active_event(&store, &event_ref, "it counts in no tally")?;
     let mut new = old.clone();
     new.status = Status::Voided;
-    super::amend::record(&mut store, &old, &new, "void", reason, ctx)?;
+    record(&mut store, &old, &new, "void", reason, ctx)?;
     writeln!(out, "{}", new.id)?;
     eprintln!("Voided {}: it no longer counts in any tally.", new.id);
     Ok(())

@@ -28,28 +28,6 @@ pub fn count_heading(r: &Report) -> &'static str {
     }
 }
 
-/// Formats `report` offers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ReportFormat {
-    Table,
-    Csv,
-    Json,
-    Markdown,
-    Briefing,
-    // An Excel workbook: the tallies, a bar chart, the briefing text.
-    Xlsx,
-    // A self-contained briefing page (HTML with an SVG chart).
-    Html,
-}
-
-/// Formats `list` offers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ListFormat {
-    Table,
-    Csv,
-    Json,
-}
-
 /// A compared row's change as a percentage of the compared tally, rounded
 /// for people but never so that it misleads: with as few decimals as show
 /// it honestly (none for +50%, one for 4 against 1,000: −99.6%), and never
@@ -153,25 +131,11 @@ pub fn terminal_safe(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
-/// Thousands separators, as the briefing and tables print figures: 2,131.
-pub fn thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    if n < 0 {
-        out.push('-');
-    }
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+// Where the renderers have always found it.
+pub use crate::numbers::thousands;
 
 #[cfg(test)]
 mod tests {
-    use super::thousands;
     use crate::report::ReportRow;
 
     #[test]
@@ -224,14 +188,5 @@ mod tests {
         );
         assert_eq!(terminal_safe("line\nnext"), "line\nnext");
         assert_eq!(terminal_safe("\u{202e}abc"), "\\u{202e}abc");
-    }
-
-    #[test]
-    fn separators() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(80), "80");
-        assert_eq!(thousands(2131), "2,131");
-        assert_eq!(thousands(1_000_000), "1,000,000");
-        assert_eq!(thousands(-1234), "-1,234");
     }
 }

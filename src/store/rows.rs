@@ -1,9 +1,9 @@
 //! Event rows, both ways, driven by the one field table (`fields.rs`): the
 //! columns a statement reads and writes, a row turned into an `Event`
 //! (`EventReader`), and an `Event` turned into the values a statement binds
-//! (`RowValues`). Every statement on events — insert, bulk insert, update,
-//! select — takes its column lists from here, so a new field is added to the
-//! table, not to each statement.
+//! (`row_values`, `values_by_code`). Every statement on events — insert,
+//! bulk insert, update, select — takes its column lists from here, so a new
+//! field is added to the table, not to each statement.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;

@@ -1,9 +1,14 @@
-//! The import pipeline: read the export CSV row by row, validate each row
-//! with the same rules as `log`, and load it in one transaction. Every bad row
-//! is reported (through a callback, so nothing accumulates); any bad row, or
-//! `--dry-run`, rolls the whole import back. Memory does not grow with the
-//! file: rows are streamed, never collected. Parsing and validation run on
-//! a second thread, overlapping SQLite's writes.
+//! The import pipeline's orchestration and public API: check the header
+//! and the options, start the parsing thread (`parse`), and on the caller's
+//! thread load each row through `store::Importer` in one transaction,
+//! asking the correction policy (`corrections`) what to do with a row whose
+//! id is already stored. Every bad row is reported (through a callback, so
+//! nothing accumulates); any bad row, or `--dry-run`, rolls the whole
+//! import back. Memory does not grow with the file: rows are streamed,
+//! never collected.
+
+mod corrections;
+mod parse;
 
 use std::io::Read;
 
@@ -11,10 +16,11 @@ use thiserror::Error;
 
 use crate::chain::EventDigest;
 use crate::csvio::{self, EventColumns};
-use crate::fields::{Field, FIELDS};
-use crate::model::{Event, Status};
-use crate::store::{Change, Outcome, Store, StoreError};
+use crate::store::{Outcome, Store, StoreError};
 use crate::validate::{retired_message, Defaults, Resolver, RetiredTypes};
+
+use corrections::{Corrections, Verdict};
+use parse::{parse_rows, Row, RowOutcome, CHANNEL_BATCHES};
 
 /// One refused row, as `FILE:LINE: column: message` shows it, or a problem
 /// of the whole file (`line` 0, shown as `FILE: message`), such as an
@@ -73,192 +79,6 @@ pub enum ImportError {
     // The source is printed after this by the error chain.
     #[error("cannot read {file}")]
     Read { file: String, source: csv::Error },
-}
-
-/// How often (in rows) `on_progress` hears the byte position.
-const PROGRESS_EVERY: u64 = 4096;
-
-/// Rows per message between the parsing and the writing thread, and how
-/// many messages may wait: enough to keep both busy, little memory.
-const BATCH_ROWS: usize = 512;
-const CHANNEL_BATCHES: usize = 16;
-
-/// One row as the parsing thread hands it to the writer.
-struct Row {
-    /// The row's line, or for `Progress` the byte position.
-    line: u64,
-    outcome: RowOutcome,
-}
-
-/// What the parsing thread learnt of a valid row beyond its event.
-#[derive(Clone, Copy)]
-struct Valid {
-    /// The row had an id (else it was given a new one).
-    id_given: bool,
-    /// Its type is retired: welcome only if already stored. Looked up here
-    /// to keep the lookup off the writing thread.
-    retired: bool,
-}
-
-// Nearly every row is an `Event`: boxing it would cost an allocation a row
-// to save space only on the rare bad ones.
-#[allow(clippy::large_enum_variant)]
-enum RowOutcome {
-    Event(Event, Valid),
-    Problems(Vec<(&'static str, String)>),
-    /// The row names an operation that is not stored: reported once for
-    /// all its rows, with their number. Its other problems, if any, beside.
-    UnknownOperation(String, Vec<(&'static str, String)>),
-    Progress,
-}
-
-/// Reads and validates every row, sending them on in batches, and returns
-/// the digest of every valid event in file order (the history's seal, hashed
-/// here rather than on the writing thread; see `Importer::commit`). Stops
-/// early (quietly) if the writer has stopped listening; a read error that is
-/// not the file's content (I/O) ends it with that error.
-fn parse_rows<R: Read>(
-    mut reader: csv::Reader<csvio::Lines<R>>,
-    columns: &EventColumns,
-    resolver: &Resolver,
-    defaults: &Defaults,
-    options: &Options,
-    tx: std::sync::mpsc::SyncSender<Vec<Row>>,
-    spent: std::sync::mpsc::Receiver<Vec<Row>>,
-) -> Result<EventDigest, csv::Error> {
-    let mut digest = EventDigest::new();
-    // A spent batch from the writer, emptied here (so its rows are freed on
-    // this thread) and reused; a new one when none has come back yet.
-    let next_batch = || match spent.try_recv() {
-        Ok(mut b) => {
-            b.clear();
-            b
-        }
-        Err(_) => Vec::with_capacity(BATCH_ROWS),
-    };
-    let mut batch = next_batch();
-    let mut record = csv::StringRecord::new();
-    let mut rows = 0u64;
-    loop {
-        // Where the reader stands: the next record's position unless the
-        // csv error names one.
-        let here = reader.position().clone();
-        let row = match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {
-                rows += 1;
-                let pos = record.position().unwrap_or(&here);
-                if rows % PROGRESS_EVERY == 0 {
-                    batch.push(Row {
-                        line: pos.byte(),
-                        outcome: RowOutcome::Progress,
-                    });
-                }
-                let mut outcome = validate_row(columns.input(&record), resolver, defaults, options);
-                if let Some(letters) = columns.unnamed_with_text(&record) {
-                    let problem = (
-                        "row",
-                        format!(
-                            "column {letters} has text but no name in the header (name the column, or clear it)"
-                        ),
-                    );
-                    match &mut outcome {
-                        RowOutcome::Problems(list) | RowOutcome::UnknownOperation(_, list) => {
-                            list.push(problem)
-                        }
-                        _ => outcome = RowOutcome::Problems(vec![problem]),
-                    }
-                }
-                if let RowOutcome::Event(e, _) = &outcome {
-                    digest.add_event(e);
-                }
-                Row {
-                    line: reader.get_mut().line_of(pos),
-                    outcome,
-                }
-            }
-            // A malformed row is the file's problem: report it, go on.
-            Err(e) => {
-                let line = reader.get_mut().line_of(e.position().unwrap_or(&here));
-                match e.kind() {
-                    csv::ErrorKind::UnequalLengths {
-                        len, expected_len, ..
-                    } => Row {
-                        line,
-                        outcome: RowOutcome::Problems(vec![(
-                            "row",
-                            format!("has {len} cells; the header has {expected_len}"),
-                        )]),
-                    },
-                    csv::ErrorKind::Utf8 { .. } => Row {
-                        line,
-                        outcome: RowOutcome::Problems(vec![(
-                            "row",
-                            "is not valid UTF-8 text (save the file as UTF-8 CSV)".into(),
-                        )]),
-                    },
-                    _ => return Err(e),
-                }
-            }
-        };
-        batch.push(row);
-        if batch.len() >= BATCH_ROWS {
-            let full = std::mem::replace(&mut batch, next_batch());
-            if tx.send(full).is_err() {
-                return Ok(digest);
-            }
-        }
-    }
-    let _ = tx.send(batch);
-    Ok(digest)
-}
-
-fn validate_row(
-    mut input: crate::validate::EventInput,
-    resolver: &Resolver,
-    defaults: &Defaults,
-    options: &Options,
-) -> RowOutcome {
-    // The file's operation code, as this database knows it (`--map-op`).
-    if let Some(ours) = input
-        .get(Field::Operation)
-        .and_then(|named| options.map_op.get(named.trim()))
-    {
-        input.set(Field::Operation, ours.clone());
-    }
-    let named = input.given(Field::Operation).map(str::trim);
-    if let (Some(named), Some(given)) = (named, &options.operation) {
-        if named != given {
-            return RowOutcome::Problems(vec![(
-                "operation",
-                format!("row names operation {named:?} but --op names {given:?}"),
-            )]);
-        }
-    }
-    let unknown = named
-        .filter(|code| resolver.operation(code).is_none())
-        .map(str::to_string);
-    // Dates and times as a spreadsheet re-saves them (13/11/2017, 09:10:00).
-    crate::dates::respell(input.cell_mut(Field::Date), crate::dates::import_date);
-    crate::dates::respell(input.cell_mut(Field::Time), crate::dates::import_time);
-    let id_given = input.given(Field::Id).is_some();
-    match resolver.event_errors(input, defaults) {
-        Ok(e) => {
-            let retired = resolver.is_retired(&e.type_key);
-            RowOutcome::Event(e, Valid { id_given, retired })
-        }
-        Err(errors) => {
-            let list = errors.into_iter().map(|e| (e.field, e.message));
-            match unknown {
-                // Said once for the file, not on each row.
-                Some(code) => RowOutcome::UnknownOperation(
-                    code,
-                    list.filter(|(field, _)| *field != "operation").collect(),
-                ),
-                None => RowOutcome::Problems(list.collect()),
-            }
-        }
-    }
 }
 
 /// What the import needs to know about the caller.
@@ -357,13 +177,7 @@ pub fn import<R: Read + Send>(
         dry_run: options.dry_run,
         ..Summary::default()
     };
-    let reason = options
-        .reason
-        .clone()
-        .unwrap_or_else(|| format!("correction in {}", ctx.file));
-    // Ids this import corrected: a later row with the same id must agree.
-    // Corrections are few, so this stays small however large the file.
-    let mut corrected = std::collections::HashSet::new();
+    let mut corrections = Corrections::new(options, &columns, &resolver, ctx);
     // Rows per unknown operation code, reported once each at the end.
     let mut unknown_ops = std::collections::BTreeMap::<String, u64>::new();
     let mut importer = store.importer()?;
@@ -404,54 +218,33 @@ pub fn import<R: Read + Send>(
                         if !valid.id_given {
                             summary.new_ids += 1;
                         }
-                        match importer.insert(event)? {
+                        let (stored, verdict) = match importer.insert(event)? {
                             // A row of a retired type is welcome only if it
                             // is already stored (a re-imported export).
                             Outcome::Inserted if valid.retired => {
-                                problems.report(row.line, "type", retired_message(&event.type_key))
+                                problems.report(row.line, "type", retired_message(&event.type_key));
+                                continue;
                             }
-                            Outcome::Inserted => summary.imported += 1,
-                            Outcome::Existing(stored) | Outcome::Repeated(stored)
-                                if differences(&stored, event, &columns, "").is_empty() =>
-                            {
-                                summary.skipped += 1;
+                            Outcome::Inserted => {
+                                summary.imported += 1;
+                                continue;
                             }
-                            // Corrected by an earlier row of this file, which
-                            // this one contradicts.
-                            Outcome::Existing(stored) if corrected.contains(&event.id) => {
-                                problems.report(row.line, "id", repeated(&stored, event, &columns))
+                            Outcome::Existing(stored) => {
+                                let verdict = corrections.existing(&stored, event);
+                                (stored, verdict)
                             }
-                            Outcome::Existing(stored) if options.accept_changes => {
-                                match correction(&stored, event, &columns, &resolver) {
-                                    Ok(new) => {
-                                        let change = change(&stored, &new, ctx, &reason);
-                                        importer.correct(&stored, &new, &change)?;
-                                        corrected.insert(event.id);
-                                        summary.corrected += 1;
-                                        summary.voided += u64::from(change.action == "void");
-                                    }
-                                    Err(why) => problems.report(
-                                        row.line,
-                                        "id",
-                                        format!(
-                                            "{} cannot be corrected from the file: {why}",
-                                            event.id
-                                        ),
-                                    ),
-                                }
-                            }
-                            Outcome::Existing(stored) => problems.report(
-                                row.line,
-                                "id",
-                                format!(
-                                    "{} is already stored with other content: {} \
-                                     (to apply the file's values as corrections, import with --accept-changes)",
-                                    event.id,
-                                    differences(&stored, event, &columns, "stored").join("; ")
-                                ),
-                            ),
                             Outcome::Repeated(stored) => {
-                                problems.report(row.line, "id", repeated(&stored, event, &columns))
+                                let verdict = corrections.repeated(&stored, event);
+                                (stored, verdict)
+                            }
+                        };
+                        match verdict {
+                            Verdict::Same => summary.skipped += 1,
+                            Verdict::Refuse(message) => problems.report(row.line, "id", message),
+                            Verdict::Correct(new, change) => {
+                                importer.correct(&stored, &new, &change)?;
+                                summary.corrected += 1;
+                                summary.voided += u64::from(change.action == "void");
                             }
                         }
                     }
@@ -517,89 +310,6 @@ fn invalid(ctx: &Context, count: u64) -> ImportError {
         file: ctx.file.to_string(),
         count,
     }
-}
-
-/// Why a row is refused whose id an earlier row of the file stored (or
-/// corrected) with other content.
-fn repeated(earlier: &Event, row: &Event, columns: &EventColumns) -> String {
-    format!(
-        "{} is on an earlier row of this file with other content \
-         (a copied row? clear the id to make it a new event): {}",
-        row.id,
-        differences(earlier, row, columns, "earlier row").join("; ")
-    )
-}
-
-/// The stored event as the file's row corrects it, or why the row cannot
-/// be a correction of it. The file's values win, except that: who recorded
-/// the event and when are the record's origin, not something a correction
-/// changes (a row that differs there is another record under the same id);
-/// a voided event stays as it is (opweek never un-voids or amends one); and
-/// a retired type takes no events moved into it. Columns the file lacks
-/// keep the stored values (`recorded_*`, `status`).
-fn correction(
-    stored: &Event,
-    row: &Event,
-    columns: &EventColumns,
-    resolver: &Resolver,
-) -> Result<Event, String> {
-    if stored.status == Status::Voided {
-        return Err("the stored event is voided, and a voided event is not changed".into());
-    }
-    for (name, was, now) in [
-        ("recorded_by", &stored.recorded_by, &row.recorded_by),
-        ("recorded_at", &stored.recorded_at, &row.recorded_at),
-    ] {
-        if columns.has(name) && was != now {
-            return Err(format!(
-                "{name} differs (stored {was:?}, file {now:?}): not the same record"
-            ));
-        }
-    }
-    if row.type_key != stored.type_key && resolver.is_retired(&row.type_key) {
-        return Err(retired_message(&row.type_key));
-    }
-    let mut new = row.clone();
-    new.recorded_by = stored.recorded_by.clone();
-    new.recorded_at = stored.recorded_at.clone();
-    if !columns.has("status") {
-        new.status = stored.status;
-    }
-    Ok(new)
-}
-
-/// The history's account of correcting `stored` to `new` from the file: a
-/// void when the file voids it, else an amendment, by whoever imports.
-fn change(stored: &Event, new: &Event, ctx: &Context, reason: &str) -> Change {
-    Change {
-        action: if new.status != stored.status {
-            "void"
-        } else {
-            "amend"
-        },
-        changed_by: ctx.user.to_string(),
-        changed_at: ctx.now.to_string(),
-        reason: reason.to_string(),
-        changes: serde_json::Value::Object(crate::fields::changes(stored, new)).to_string(),
-    }
-}
-
-/// The fields in which `new` differs from `stored`, as `field: {was} "old",
-/// file "new"`. `recorded_by`, `recorded_at` and `status` count only when
-/// the file has those columns: otherwise they were filled in by this import.
-fn differences(stored: &Event, new: &Event, columns: &EventColumns, was: &str) -> Vec<String> {
-    FIELDS
-        .iter()
-        .map(|d| (d, d.field.text(stored), d.field.text(new)))
-        .filter(|(d, a, b)| {
-            a != b
-                && (!matches!(
-                    d.field,
-                    Field::RecordedBy | Field::RecordedAt | Field::Status
-                ) || columns.has(d.name))
-        })
-        .map(|(d, a, b)| format!("{}: {was} {a:?}, file {b:?}", d.name))
-        .collect()
 }
 
 #[cfg(test)]
