@@ -72,7 +72,7 @@ fn add(ctx: &Context, name: &str, out: &mut dyn Write) -> Result<()> {
             )
         );
     };
-    let types: Vec<ActivityType> = pack.types.iter().map(activity_type).collect();
+    let types: Vec<ActivityType> = pack.types.iter().map(PackType::activity_type).collect();
     let mut store = ctx.open_as(Access::Create)?;
     let done = store.add_pack(pack.name, &types)?;
     // stdout: the keys added, one a line, as `type add` prints its key.
@@ -122,17 +122,5 @@ fn measuring(m: Option<Measure>) -> &'static str {
         Some(Measure::Money) => "measuring money",
         Some(Measure::Weight) => "measuring weight",
         None => "with no measure (a count only)",
-    }
-}
-
-fn activity_type(t: &PackType) -> ActivityType {
-    ActivityType {
-        key: t.key.to_string(),
-        label: t.label.to_string(),
-        noun: t.noun.to_string(),
-        plural: t.plural.to_string(),
-        phrase: t.phrase.to_string(),
-        retired: false,
-        measure: t.measure,
     }
 }
