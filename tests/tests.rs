@@ -9,6 +9,7 @@ mod hardening_input;
 mod hardening_output;
 mod import;
 mod integrity;
+mod packs;
 mod page;
 mod reports;
 mod shell;
