@@ -103,8 +103,8 @@ pub const PACKS: &[Pack] = &[
             t(
                 "cash-seizure",
                 "Cash seizures",
-                "cash seizure",
-                "cash seizures",
+                "seizure",
+                "seizures",
                 "seized {value} in cash in {count} {noun}",
                 Some(Measure::Money),
             ),
@@ -254,6 +254,21 @@ pub const PACKS: &[Pack] = &[
         ],
     },
 ];
+
+impl PackType {
+    /// The activity type this pack type adds.
+    pub fn activity_type(&self) -> crate::model::ActivityType {
+        crate::model::ActivityType {
+            key: self.key.to_string(),
+            label: self.label.to_string(),
+            noun: self.noun.to_string(),
+            plural: self.plural.to_string(),
+            phrase: self.phrase.to_string(),
+            retired: false,
+            measure: self.measure,
+        }
+    }
+}
 
 /// The pack of that name.
 pub fn find(name: &str) -> Option<&'static Pack> {

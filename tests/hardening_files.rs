@@ -562,7 +562,7 @@ fn refusals_are_in_the_tools_own_words() {
     ]);
     assert_eq!(
         env.rejects(&["type", "edit", "warrant"]),
-        "error: nothing to change: give at least one of --label, --noun, --plural or --phrase"
+        "error: nothing to change: give at least one of --label, --noun, --plural, --phrase or --measure"
     );
     let label = env
         .ok(&["type", "list"])

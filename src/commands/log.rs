@@ -45,6 +45,10 @@ pub struct FieldArgs {
     /// How many (a search may seize 5 devices)
     #[arg(long, allow_hyphen_values = true)]
     pub count: Option<String>,
+    /// Money (pounds: 1250.50 or £1,250.50) or weight (kilograms: 12.5),
+    /// for a type with a measure (see `opweek type list`)
+    #[arg(long, allow_hyphen_values = true)]
+    pub value: Option<String>,
     /// Police force
     #[arg(long, allow_hyphen_values = true)]
     pub force: Option<String>,
@@ -83,11 +87,12 @@ fn with_default(a: clap::Arg, default: &str) -> clap::Arg {
 impl FieldArgs {
     /// Each flag with the event field it gives: the one place the flags
     /// meet the field table.
-    pub fn given(&self) -> [(Field, Option<&str>); 12] {
+    pub fn given(&self) -> [(Field, Option<&str>); 13] {
         [
             (Field::Date, self.date.as_deref()),
             (Field::Time, self.time.as_deref()),
             (Field::Count, self.count.as_deref()),
+            (Field::Value, self.value.as_deref()),
             (Field::Force, self.force.as_deref()),
             (Field::Team, self.team.as_deref()),
             (Field::Area, self.area.as_deref()),

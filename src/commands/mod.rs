@@ -19,6 +19,7 @@ pub mod log;
 pub mod man;
 pub mod op;
 pub mod outfile;
+pub mod packs;
 pub mod report;
 pub mod show;
 pub mod types;

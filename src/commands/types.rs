@@ -30,6 +30,9 @@ pub enum Command {
         /// The type's key
         key: String,
     },
+    /// Ready-made sets of types: county-lines, knife-crime, online-cse
+    #[command(subcommand)]
+    Pack(super::packs::Command),
 }
 
 #[derive(Debug, clap::Args)]
@@ -80,6 +83,7 @@ pub struct AddArgs {
 
 pub fn run(command: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
     match command {
+        Command::Pack(c) => super::packs::run(c, ctx, out),
         Command::List => {
             let store = ctx.open_as(Access::Read)?;
             table::types(&store.activity_types()?, out)?;
@@ -87,9 +91,14 @@ pub fn run(command: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
         }
         Command::Edit(a) => {
             // As `amend`: an edit that changes nothing is refused.
-            if a.label.is_none() && a.noun.is_none() && a.plural.is_none() && a.phrase.is_none() {
+            if a.label.is_none()
+                && a.noun.is_none()
+                && a.plural.is_none()
+                && a.phrase.is_none()
+                && a.measure.is_none()
+            {
                 anyhow::bail!(
-                    "nothing to change: give at least one of --label, --noun, --plural or --phrase"
+                    "nothing to change: give at least one of --label, --noun, --plural, --phrase or --measure"
                 );
             }
             let mut store = ctx.open()?;

@@ -16,6 +16,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0003_chain_everything.sql"),
     // Money and weight on types and events.
     include_str!("../../migrations/0004_measures.sql"),
+    // A type pack added is one history entry (`type-pack-add`).
+    include_str!("../../migrations/0005_pack_action.sql"),
 ];
 
 pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -11,6 +11,7 @@ mod import;
 mod migrate;
 mod names;
 mod operations;
+mod packs;
 mod rows;
 mod signoff;
 mod static_bind;
@@ -31,6 +32,7 @@ pub use history::Change;
 pub use import::{Importer, Outcome};
 pub use migrate::LATEST_VERSION;
 pub use operations::{operation_changes, OperationSummary};
+pub use packs::{MeasureConflict, PackAdded};
 pub use signoff::SignOff;
 pub use tally::{SharedRow, TallyQuery, TallyRow};
 

@@ -11,7 +11,7 @@ use crate::measure::Measure;
 use crate::model::ActivityType;
 
 /// A type's fields as the history records them.
-fn type_fields(t: &ActivityType) -> [(&'static str, serde_json::Value); 6] {
+pub(super) fn type_fields(t: &ActivityType) -> [(&'static str, serde_json::Value); 6] {
     [
         ("label", t.label.clone().into()),
         ("noun", t.noun.clone().into()),
@@ -26,9 +26,9 @@ fn type_subject(key: &str) -> String {
     format!("type:{key}")
 }
 
-const COLUMNS: &str = "key, label, noun, plural, phrase, retired, measure";
+pub(super) const COLUMNS: &str = "key, label, noun, plural, phrase, retired, measure";
 
-fn type_from_row(row: &Row) -> rusqlite::Result<ActivityType> {
+pub(super) fn type_from_row(row: &Row) -> rusqlite::Result<ActivityType> {
     Ok(ActivityType {
         key: row.get(0)?,
         label: row.get(1)?,
