@@ -21,10 +21,13 @@ pub(crate) fn modules() -> BTreeMap<String, String> {
                     .components()
                     .map(|c| c.as_os_str().to_string_lossy().into_owned())
                     .collect();
-                if matches!(
-                    parts.last().map(String::as_str),
-                    Some("mod" | "lib" | "main")
-                ) {
+                // `main.rs` is the binary: it reaches the library as
+                // `opweek::`, never `crate::`, so it has no place here (and
+                // would otherwise hide `lib.rs`, the library's root).
+                if parts == ["main"] {
+                    continue;
+                }
+                if matches!(parts.last().map(String::as_str), Some("mod" | "lib")) {
                     parts.pop();
                 }
                 let code = std::fs::read_to_string(&path).expect("read module");
