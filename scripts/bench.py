@@ -67,7 +67,7 @@ FROM event e JOIN operation o ON o.id = e.op_id JOIN activity_type t ON t.id = e
 ORDER BY e.date, e.time, e.id;"""
 
 BARE = "CREATE TABLE bare (" + ", ".join(
-    f"{c} TEXT" for c in "id operation type date time count force team area officer reference detail partner outcome notes recorded_by recorded_at status".split()
+    f"{c} TEXT" for c in "id operation type date time count value force team area officer reference detail partner outcome notes recorded_by recorded_at status".split()
 ) + ");"
 
 
@@ -126,6 +126,9 @@ def run_size(n, work, rows):
 
     # A database holding just the operations, copied fresh for each import.
     template = os.path.join(work, f"template-{n}.db")
+    # The generated events include cash seizures (money), a county-lines type.
+    subprocess.run([OPWEEK, "--db", template, "type", "pack", "add", "county-lines"], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     with open(ops) as f:
         for line in f:
             code, title, start, force, campaign = line.rstrip("\n").split(",")
