@@ -3,10 +3,10 @@
 //! (`type-pack-add`, subject `pack:NAME`), so a pack added is one step in
 //! the chain and running it again adds nothing.
 
-use rusqlite::{params, OptionalExtension};
+use rusqlite::OptionalExtension;
 
 use super::history::{append, About};
-use super::types::{type_fields, type_from_row, COLUMNS};
+use super::types::{insert_type, type_from_row, COLUMNS};
 use super::{now_utc, Result, Store};
 use crate::measure::Measure;
 use crate::model::ActivityType;
@@ -56,26 +56,7 @@ impl Store {
                     pack: t.measure,
                 }),
                 None => {
-                    tx.execute(
-                        &format!(
-                            "INSERT INTO activity_type ({COLUMNS}, position)
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,
-                                     (SELECT coalesce(max(position), 0) + 1 FROM activity_type))"
-                        ),
-                        params![
-                            t.key,
-                            t.label,
-                            t.noun,
-                            t.plural,
-                            t.phrase,
-                            t.retired,
-                            t.measure.map(Measure::as_str)
-                        ],
-                    )?;
-                    let one: serde_json::Map<String, serde_json::Value> = type_fields(t)
-                        .into_iter()
-                        .map(|(k, v)| (k.to_string(), v))
-                        .collect();
+                    let one = insert_type(&tx, t)?;
                     fields.insert(t.key.clone(), one.into());
                     result.added.push(t.key.clone());
                 }

@@ -28,6 +28,33 @@ fn type_subject(key: &str) -> String {
 
 pub(super) const COLUMNS: &str = "key, label, noun, plural, phrase, retired, measure";
 
+/// Stores a new type after the existing ones (the caller checked its key
+/// is new) and returns its fields as its history entry records them.
+pub(super) fn insert_type(
+    conn: &rusqlite::Connection,
+    t: &ActivityType,
+) -> Result<serde_json::Map<String, serde_json::Value>> {
+    conn.execute(
+        &format!(
+            "INSERT INTO activity_type ({COLUMNS}, position)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, (SELECT coalesce(max(position), 0) + 1 FROM activity_type))"
+        ),
+        params![
+            t.key,
+            t.label,
+            t.noun,
+            t.plural,
+            t.phrase,
+            t.retired,
+            t.measure.map(Measure::as_str)
+        ],
+    )?;
+    Ok(type_fields(t)
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect())
+}
+
 pub(super) fn type_from_row(row: &Row) -> rusqlite::Result<ActivityType> {
     Ok(ActivityType {
         key: row.get(0)?,
@@ -177,25 +204,7 @@ impl Store {
         if exists {
             return Err(StoreError::DuplicateType(t.key.clone()));
         }
-        tx.execute(
-            &format!(
-                "INSERT INTO activity_type ({COLUMNS}, position)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, (SELECT coalesce(max(position), 0) + 1 FROM activity_type))"
-            ),
-            params![
-                t.key,
-                t.label,
-                t.noun,
-                t.plural,
-                t.phrase,
-                t.retired,
-                t.measure.map(Measure::as_str)
-            ],
-        )?;
-        let fields: serde_json::Map<String, serde_json::Value> = type_fields(t)
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
-            .collect();
+        let fields = insert_type(&tx, t)?;
         append(
             &tx,
             About::Subject(&type_subject(&t.key)),
