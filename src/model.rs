@@ -129,6 +129,9 @@ pub enum Dimension {
     Team,
     Area,
     Officer,
+    Detail,
+    Outcome,
+    Partner,
 }
 
 impl Dimension {
@@ -140,6 +143,9 @@ impl Dimension {
             Dimension::Team => "team",
             Dimension::Area => "area",
             Dimension::Officer => "officer",
+            Dimension::Detail => "detail",
+            Dimension::Outcome => "outcome",
+            Dimension::Partner => "partner",
         }
     }
 }

@@ -16,6 +16,10 @@ pub struct TallyQuery {
     pub by: Option<Dimension>,
     /// Exact matches on team, area, officer and reference.
     pub fields: FieldFilter,
+    /// Sum the events' values too (some type has a measure). Off, a tally
+    /// of an operation reads only the covering index event_op_tally, which
+    /// holds no value.
+    pub values: bool,
 }
 
 /// One group's total. `key` is the `by` dimension's value (`None` when the
@@ -25,6 +29,9 @@ pub struct TallyRow {
     pub key: Option<String>,
     pub type_key: String,
     pub count: i64,
+    /// The sum of the events' values in pence or grams (`None` when none
+    /// of them carries one, or the query did not ask for values).
+    pub value: Option<i64>,
 }
 
 /// Above this share of the events' dates, a date range is read faster by
@@ -90,9 +97,11 @@ fn access_path(store: &Store, q: &TallyQuery, covered: bool) -> Result<&'static 
 }
 
 /// Whether a tally reads only columns event_op_tally holds: grouped by
-/// type or day, and filtered on no other field.
+/// type or day, filtered on no other field, and summing no value.
 fn covered(q: &TallyQuery) -> bool {
-    matches!(q.by, None | Some(Dimension::Type) | Some(Dimension::Day)) && q.fields.is_empty()
+    matches!(q.by, None | Some(Dimension::Type) | Some(Dimension::Day))
+        && q.fields.is_empty()
+        && !q.values
 }
 
 /// The tally query for `q` and its parameters; `access` is `access_path`'s.
@@ -102,14 +111,15 @@ fn tally_sql(q: &TallyQuery, access: &str) -> (String, Vec<Value>) {
     let dates = date_condition(&q.dates, &mut params);
     let fields = fields_condition(&q.fields, &mut params);
     let sql = format!(
-        "SELECT g.k, t.key, g.n
-         FROM (SELECT {key} AS k, e.type_id AS type_id, sum(e.count) AS n
+        "SELECT g.k, t.key, g.n, g.v
+         FROM (SELECT {key} AS k, e.type_id AS type_id, sum(e.count) AS n, {value} AS v
                FROM event e {access}
                WHERE e.status = 'active' AND {ops} AND {dates} AND {fields}
                GROUP BY k, e.type_id) g
          JOIN activity_type t ON t.id = g.type_id
          ORDER BY g.k IS NULL, g.k, t.position, t.key",
         key = dimension_column(q.by),
+        value = if q.values { "sum(e.value)" } else { "NULL" },
     );
     (sql, params)
 }
@@ -122,6 +132,9 @@ fn dimension_column(by: Option<Dimension>) -> &'static str {
         Some(Dimension::Team) => "e.team",
         Some(Dimension::Area) => "e.area",
         Some(Dimension::Officer) => "e.officer",
+        Some(Dimension::Detail) => "e.detail",
+        Some(Dimension::Outcome) => "e.outcome",
+        Some(Dimension::Partner) => "e.partner",
     }
 }
 
@@ -132,6 +145,8 @@ fn dimension_column(by: Option<Dimension>) -> &'static str {
 pub struct SharedRow {
     pub type_key: String,
     pub count: i64,
+    /// The sum of the events' values (`None` when none carries one).
+    pub value: Option<i64>,
     pub detail: Option<String>,
     pub partner: Option<String>,
     pub area: Option<String>,
@@ -152,8 +167,9 @@ impl Store {
             format!("CASE WHEN count(DISTINCT e.{c}) = 1 AND count(e.{c}) = count(*) THEN max(e.{c}) END")
         };
         let sql = format!(
-            "SELECT t.key, g.n, g.detail, g.partner, g.area, g.force
-             FROM (SELECT e.type_id AS type_id, sum(e.count) AS n, {detail} AS detail,
+            "SELECT t.key, g.n, g.v, g.detail, g.partner, g.area, g.force
+             FROM (SELECT e.type_id AS type_id, sum(e.count) AS n, sum(e.value) AS v,
+                          {detail} AS detail,
                           {partner} AS partner, {area} AS area, {force} AS force
                    FROM event e {access}
                    WHERE e.status = 'active' AND {ops} AND {dates} AND {fields}
@@ -170,10 +186,11 @@ impl Store {
             Ok(SharedRow {
                 type_key: r.get(0)?,
                 count: r.get(1)?,
-                detail: r.get(2)?,
-                partner: r.get(3)?,
-                area: r.get(4)?,
-                force: r.get(5)?,
+                value: r.get(2)?,
+                detail: r.get(3)?,
+                partner: r.get(4)?,
+                area: r.get(5)?,
+                force: r.get(6)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -189,6 +206,7 @@ impl Store {
                 key: r.get(0)?,
                 type_key: r.get(1)?,
                 count: r.get(2)?,
+                value: r.get(3)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
