@@ -9,6 +9,7 @@ mod hardening_input;
 mod hardening_output;
 mod import;
 mod integrity;
+mod measures_report;
 mod page;
 mod reports;
 mod shell;

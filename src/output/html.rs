@@ -286,12 +286,7 @@ fn chart(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         if !value.is_empty() {
             figure.push_str(&format!(" · {value}"));
         }
-        writeln!(
-            out,
-            "<g><title>{}: {}</title>",
-            esc(&label),
-            esc(&figure)
-        )?;
+        writeln!(out, "<g><title>{}: {}</title>", esc(&label), esc(&figure))?;
         writeln!(
             out,
             "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",

@@ -106,7 +106,10 @@ pub fn report(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     if let Some(c) = &r.compare {
         header.extend([c.operation.code.clone(), "Change".to_string()]);
         if values {
-            header.extend([format!("{} value", c.operation.code), "Value change".to_string()]);
+            header.extend([
+                format!("{} value", c.operation.code),
+                "Value change".to_string(),
+            ]);
         }
     }
     header.push(String::new());
