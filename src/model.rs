@@ -129,17 +129,23 @@ pub enum Dimension {
     Team,
     Area,
     Officer,
+    Detail,
+    Outcome,
+    Partner,
 }
 
 impl Dimension {
     /// Every dimension, in the order `--by` lists them.
-    pub const ALL: [Dimension; 6] = [
+    pub const ALL: [Dimension; 9] = [
         Dimension::Type,
         Dimension::Day,
         Dimension::Force,
         Dimension::Team,
         Dimension::Area,
         Dimension::Officer,
+        Dimension::Detail,
+        Dimension::Outcome,
+        Dimension::Partner,
     ];
 
     pub fn name(self) -> &'static str {
@@ -150,6 +156,9 @@ impl Dimension {
             Dimension::Team => "team",
             Dimension::Area => "area",
             Dimension::Officer => "officer",
+            Dimension::Detail => "detail",
+            Dimension::Outcome => "outcome",
+            Dimension::Partner => "partner",
         }
     }
 }

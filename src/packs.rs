@@ -97,7 +97,7 @@ pub const PACKS: &[Pack] = &[
                 "Drug seizures",
                 "drugs seizure",
                 "drugs seizures",
-                "seized illegal drugs with an estimated street value of {value} in {count} {noun}",
+                "seized illegal drugs[ with an estimated street value of {value}] in {count} {noun}",
                 Some(Measure::Money),
             ),
             t(
@@ -105,7 +105,7 @@ pub const PACKS: &[Pack] = &[
                 "Cash seizures",
                 "seizure",
                 "seizures",
-                "seized {value} in cash in {count} {noun}",
+                "seized[ {value} in] cash in {count} {noun}",
                 Some(Measure::Money),
             ),
             t(
@@ -340,6 +340,14 @@ mod tests {
                     t.key
                 );
                 assert!(t.phrase.contains("{count}"), "{}", t.key);
+                // Every phrase is one `type add` would accept for the
+                // type's measure.
+                assert!(
+                    crate::phrase::Phrase::parse_for_type(t.phrase, t.measure).is_ok(),
+                    "{}: {:?} does not parse",
+                    t.key,
+                    t.phrase
+                );
                 assert!(
                     crate::model::check_type_key(t.key).is_ok(),
                     "{} is not a valid key",

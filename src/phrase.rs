@@ -3,13 +3,18 @@
 //! `{noun}` always have a value; `{detail}`, `{partner}`, `{area}` and
 //! `{force}` have one only when every event of the tally shares it, and a
 //! `[bracketed]` part is left out when a placeholder inside it has none.
+//! `{value}` is the summed value of a type with a measure, as people read
+//! it ("seized {value} in cash" → "seized £77,115 in cash"); it may stand
+//! outside brackets only in the phrase of a type with a measure, and a
+//! bullet whose `{value}` has none (no event carries a value yet) falls
+//! back to `DEFAULT_PHRASE` rather than print half a sentence.
 //! Parsed once, so `type add`/`type edit` refuse a bad template up front.
 
 use thiserror::Error;
 
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum PhraseError {
-    #[error("unknown placeholder {{{0}}} in the phrase (expected {{count}}, {{noun}}, {{detail}}, {{partner}}, {{area}} or {{force}})")]
+    #[error("unknown placeholder {{{0}}} in the phrase (expected {{count}}, {{noun}}, {{value}}, {{detail}}, {{partner}}, {{area}} or {{force}})")]
     Unknown(String),
     #[error("unbalanced {0:?} in the phrase (brackets may not nest and must close)")]
     Unbalanced(char),
@@ -19,6 +24,9 @@ pub enum PhraseError {
     /// briefing would print half a sentence ("took in two knives from ").
     #[error("{{{slot}}} has a value only when every event shares one, so it must stand inside [brackets] that the briefing leaves out otherwise: write {suggestion:?}")]
     OutsideBrackets { slot: String, suggestion: String },
+    /// `{value}` in the phrase of a type that measures nothing.
+    #[error("{{value}} is the type's summed money or weight, but this type has no measure (give it one with --measure money|weight)")]
+    ValueWithoutMeasure,
 }
 
 /// The phrase of a type added without one: a sentence on its own under
@@ -33,6 +41,8 @@ const OLD_DEFAULT_PHRASE: &str = "{count} {noun}";
 pub enum Slot {
     Count,
     Noun,
+    /// The summed value of a type with a measure, for people: `£77,115`.
+    Value,
     Detail,
     Partner,
     Area,
@@ -50,6 +60,7 @@ impl Slot {
         Ok(match name {
             "count" => Slot::Count,
             "noun" => Slot::Noun,
+            "value" => Slot::Value,
             "detail" => Slot::Detail,
             "partner" => Slot::Partner,
             "area" => Slot::Area,
@@ -135,12 +146,25 @@ impl Phrase {
         Ok(Phrase { pieces: top })
     }
 
-    /// Parses a phrase for `type add`/`type edit`: besides `parse`'s rules,
-    /// only `{count}` and `{noun}` may stand outside brackets; the error
-    /// shows the phrase with the others bracketed.
-    pub fn parse_for_type(template: &str) -> Result<Phrase, PhraseError> {
+    /// Parses a phrase for `type add`/`type edit` of a type with `measure`:
+    /// besides `parse`'s rules, only `{count}` and `{noun}` (and `{value}`
+    /// for a type with a measure) may stand outside brackets; the error
+    /// shows the phrase with the others bracketed. `{value}` is refused
+    /// in the phrase of a type without a measure.
+    pub fn parse_for_type(
+        template: &str,
+        measure: Option<crate::measure::Measure>,
+    ) -> Result<Phrase, PhraseError> {
         let phrase = Phrase::parse(template)?;
-        let outside = outside_slots(template);
+        if measure.is_none() && phrase.has(Slot::Value) {
+            return Err(PhraseError::ValueWithoutMeasure);
+        }
+        let outside: Vec<(usize, usize)> = outside_slots(template)
+            .into_iter()
+            .filter(|&(start, end)| {
+                measure.is_none() || template[start + 1..end - 1].trim() != "value"
+            })
+            .collect();
         let Some(first) = outside.first() else {
             return Ok(phrase);
         };
@@ -164,6 +188,18 @@ impl Phrase {
             slot: template[first.0 + 1..first.1 - 1].trim().to_string(),
             suggestion,
         })
+    }
+
+    /// Whether the phrase uses `slot` anywhere.
+    pub fn has(&self, slot: Slot) -> bool {
+        fn any(pieces: &[Piece], slot: Slot) -> bool {
+            pieces.iter().any(|p| match p {
+                Piece::Slot(s) => *s == slot,
+                Piece::Optional(inner) => any(inner, slot),
+                Piece::Text(_) => false,
+            })
+        }
+        any(&self.pieces, slot)
     }
 
     /// The phrase filled in; `None` when a placeholder outside brackets has
@@ -391,7 +427,8 @@ mod tests {
 
     #[test]
     fn placeholders_that_may_be_empty_must_be_bracketed() {
-        let err = Phrase::parse_for_type("took in {count} {noun} from {area} today").unwrap_err();
+        let err =
+            Phrase::parse_for_type("took in {count} {noun} from {area} today", None).unwrap_err();
         assert_eq!(
             err,
             PhraseError::OutsideBrackets {
@@ -400,13 +437,13 @@ mod tests {
             }
         );
         let PhraseError::OutsideBrackets { suggestion, .. } =
-            Phrase::parse_for_type("{detail}: {count} {noun} with {partner}").unwrap_err()
+            Phrase::parse_for_type("{detail}: {count} {noun} with {partner}", None).unwrap_err()
         else {
             panic!()
         };
         assert_eq!(suggestion, "[{detail}]: {count} {noun}[ with {partner}]");
-        assert!(Phrase::parse_for_type(&suggestion).is_ok());
-        assert!(Phrase::parse_for_type("took in {count} {noun}[ from {area}] today").is_ok());
+        assert!(Phrase::parse_for_type(&suggestion, None).is_ok());
+        assert!(Phrase::parse_for_type("took in {count} {noun}[ from {area}] today", None).is_ok());
         // A stored phrase that cannot be filled in is not half rendered.
         let stored = Phrase::parse("took in {count} {noun} from {area} today").unwrap();
         assert_eq!(stored.render(&V(None)), None);
@@ -417,6 +454,51 @@ mod tests {
         assert_eq!(
             Phrase::bullet("{count} {noun}", &V(None)),
             "recorded nine warrants"
+        );
+    }
+
+    #[test]
+    fn value_needs_a_measure() {
+        use crate::measure::Measure;
+        let money = Some(Measure::Money);
+        assert!(Phrase::parse_for_type("seized {value} in cash in {count} {noun}", money).is_ok());
+        assert_eq!(
+            Phrase::parse_for_type("seized {value} in {count} {noun}", None),
+            Err(PhraseError::ValueWithoutMeasure)
+        );
+        assert_eq!(
+            Phrase::parse_for_type("seized {count} {noun}[ worth {value}]", None),
+            Err(PhraseError::ValueWithoutMeasure)
+        );
+        // Other placeholders still need brackets on a type with a measure.
+        assert!(matches!(
+            Phrase::parse_for_type("seized {value} from {area} in {count} {noun}", money),
+            Err(PhraseError::OutsideBrackets { .. })
+        ));
+        struct Cash(Option<&'static str>);
+        impl Values for Cash {
+            fn get(&self, slot: Slot) -> Option<String> {
+                match slot {
+                    Slot::Count => Some("three".into()),
+                    Slot::Noun => Some("cash seizures".into()),
+                    Slot::Value => self.0.map(String::from),
+                    _ => None,
+                }
+            }
+        }
+        let phrase = "seized {value} in cash in {count} {noun}";
+        assert_eq!(
+            Phrase::bullet(phrase, &Cash(Some("£77,115"))),
+            "seized £77,115 in cash in three cash seizures"
+        );
+        // No value yet: a sentence all the same.
+        assert_eq!(
+            Phrase::bullet(phrase, &Cash(None)),
+            "recorded three cash seizures"
+        );
+        assert_eq!(
+            Phrase::bullet("seized[ {value} in] cash in {count} {noun}", &Cash(None)),
+            "seized cash in three cash seizures"
         );
     }
 

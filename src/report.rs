@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::dates::{self, DateError, DateRange};
+use crate::measure::Measure;
 use crate::model::{
     check_operation_code, ActivityType, Dimension, FieldFilter, OpSelection, Operation,
 };
@@ -57,8 +58,9 @@ impl Period {
 }
 
 /// One tally: an activity type's total within one value of the `by`
-/// dimension (or overall).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// dimension (or overall), and for a type with a measure the sum of its
+/// events' values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct ReportRow {
     /// The `by` dimension's value; `None` without `--by`, or when the events
     /// left that field empty.
@@ -69,12 +71,62 @@ pub struct ReportRow {
     /// The compared operation's tally for the same key and type, with
     /// `--compare`.
     pub compare: Option<i64>,
+    /// The type's measure; `None` for a count-only type.
+    pub measure: Option<Measure>,
+    /// The sum of the events' values in pence or grams; `None` for a
+    /// count-only type, or when none of the events carries a value.
+    pub value: Option<i64>,
+    /// The compared operation's summed value, with `--compare`.
+    pub compare_value: Option<i64>,
 }
 
 impl ReportRow {
     /// This tally minus the compared one.
     pub fn change(&self) -> Option<i64> {
         self.compare.map(|c| self.count.saturating_sub(c))
+    }
+
+    /// This value minus the compared one, with `--compare` for a type with
+    /// a measure when either side has a value (a side without counts as 0).
+    pub fn value_change(&self) -> Option<i64> {
+        self.measure?;
+        self.compare?;
+        if self.value.is_none() && self.compare_value.is_none() {
+            return None;
+        }
+        Some(
+            self.value
+                .unwrap_or(0)
+                .saturating_sub(self.compare_value.unwrap_or(0)),
+        )
+    }
+}
+
+/// The total of one measure's values over the report's rows: pounds are
+/// totalled with pounds, kilograms with kilograms, never with each other
+/// or with counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ValueTotal {
+    pub measure: Measure,
+    /// Pence or grams.
+    pub value: i64,
+    /// The compared operation's total, with `--compare`.
+    pub compare: Option<i64>,
+}
+
+impl ValueTotal {
+    /// The total as a row, for renderers that print totals as rows:
+    /// labelled "Total money" or "Total weight", with no count.
+    pub fn row(&self) -> ReportRow {
+        ReportRow {
+            label: format!("Total {}", self.measure.as_str()),
+            measure: Some(self.measure),
+            value: Some(self.value),
+            compare_value: self.compare,
+            // Marks the row as compared, so `value_change` says the change.
+            compare: self.compare.map(|_| 0),
+            ..ReportRow::default()
+        }
     }
 }
 
@@ -93,6 +145,9 @@ pub struct BriefingItem {
     pub noun: String,
     pub plural: String,
     pub phrase: String,
+    /// The type's measure and its events' summed value (`{value}`).
+    pub measure: Option<Measure>,
+    pub value: Option<i64>,
     pub detail: Option<String>,
     pub partner: Option<String>,
     pub area: Option<String>,
@@ -149,7 +204,11 @@ pub struct Report {
     pub period: DateRange,
     pub by: Option<Dimension>,
     pub rows: Vec<ReportRow>,
+    /// The total count over every row.
     pub total: i64,
+    /// One total per measure some row has a value of (money first, then
+    /// weight); empty for a count-only report.
+    pub value_totals: Vec<ValueTotal>,
     pub compare: Option<Comparison>,
     /// Filled when asked for (`Options::briefing`), in report order.
     pub briefing: Vec<BriefingItem>,
@@ -189,6 +248,10 @@ pub fn build(store: &Store, period: &Period, options: &Options) -> Result<Report
             .ok_or(StoreError::NoOperations)?,
     };
     let by = options.by.filter(|b| *b != Dimension::Type);
+    let types = store.activity_types()?;
+    // Values are summed only when some type has a measure: a count-only
+    // database keeps reading tallies from the covering index alone.
+    let values = types.iter().any(|t| t.measure.is_some());
     // Only dates the user gave filter events: every event lies within its
     // operation's dates (log, import and amend enforce it), so an operation
     // needs no date condition, and a date range spanning all the data would
@@ -198,9 +261,9 @@ pub fn build(store: &Store, period: &Period, options: &Options) -> Result<Report
         dates: period.dates,
         by,
         fields: period.fields.clone(),
+        values,
     };
     let tallies = store.tally(&query)?;
-    let types = store.activity_types()?;
     let campaign = match &period.ops {
         OpSelection::Campaign(c) => Some(c.clone()),
         _ => None,
@@ -216,9 +279,11 @@ pub fn build(store: &Store, period: &Period, options: &Options) -> Result<Report
             dates: None,
             by,
             fields: period.fields.clone(),
+            values,
         })?;
         report.add_comparison(other, theirs, &types);
     }
+    report.value_totals = value_totals(&report.rows, report.compare.is_some());
     if options.briefing {
         report.briefing = store
             .shared_values(&query)?
@@ -231,6 +296,8 @@ pub fn build(store: &Store, period: &Period, options: &Options) -> Result<Report
                     noun: t.noun.clone(),
                     plural: t.plural.clone(),
                     phrase: t.phrase.clone(),
+                    measure: t.measure,
+                    value: s.value.filter(|_| t.measure.is_some()),
                     detail: s.detail,
                     partner: s.partner,
                     area: s.area,
@@ -261,6 +328,32 @@ fn sign_offs(store: &Store, r: &Report, dated: bool) -> Result<Vec<OperationStat
         .collect())
 }
 
+/// One total per measure present among `rows` (a row of that measure with
+/// a value, here or in the compared operation), money first.
+fn value_totals(rows: &[ReportRow], comparing: bool) -> Vec<ValueTotal> {
+    [Measure::Money, Measure::Weight]
+        .into_iter()
+        .filter_map(|m| {
+            let of: Vec<&ReportRow> = rows.iter().filter(|r| r.measure == Some(m)).collect();
+            if !of
+                .iter()
+                .any(|r| r.value.is_some() || r.compare_value.is_some())
+            {
+                return None;
+            }
+            let sum = |f: fn(&ReportRow) -> Option<i64>| {
+                of.iter()
+                    .fold(0i64, |t, r| t.saturating_add(f(r).unwrap_or(0)))
+            };
+            Some(ValueTotal {
+                measure: m,
+                value: sum(|r| r.value),
+                compare: comparing.then(|| sum(|r| r.compare_value)),
+            })
+        })
+        .collect()
+}
+
 /// Labels the tallies and totals them.
 fn compute(
     operations: Vec<Operation>,
@@ -277,14 +370,21 @@ fn compute(
             .map(|t| t.label.clone())
             .unwrap_or_else(|| key.to_string())
     };
+    let measure = |key: &str| types.iter().find(|t| t.key == key).and_then(|t| t.measure);
     let rows: Vec<ReportRow> = tallies
         .into_iter()
-        .map(|t| ReportRow {
-            label: label(&t.type_key),
-            key: t.key,
-            type_key: t.type_key,
-            count: t.count,
-            compare: None,
+        .map(|t| {
+            let measure = measure(&t.type_key);
+            ReportRow {
+                label: label(&t.type_key),
+                measure,
+                value: t.value.filter(|_| measure.is_some()),
+                key: t.key,
+                type_key: t.type_key,
+                count: t.count,
+                compare: None,
+                compare_value: None,
+            }
         })
         .collect();
     // Counts are bounded (`model::MAX_COUNT`), so this cannot overflow at
@@ -297,6 +397,7 @@ fn compute(
         by,
         rows,
         total,
+        value_totals: Vec::new(),
         compare: None,
         briefing: Vec::new(),
         chain_head: None,
@@ -325,6 +426,7 @@ impl Report {
                 .position(|t| t.key == key)
                 .unwrap_or(usize::MAX)
         };
+        let measure = |key: &str| types.iter().find(|t| t.key == key).and_then(|t| t.measure);
         for row in &mut self.rows {
             row.compare = Some(0);
         }
@@ -334,17 +436,26 @@ impl Report {
                 .iter_mut()
                 .find(|r| r.key == t.key && r.type_key == t.type_key)
             {
-                Some(row) => row.compare = Some(t.count),
-                None => self.rows.push(ReportRow {
-                    key: t.key.clone(),
-                    label: types
-                        .iter()
-                        .find(|ty| ty.key == t.type_key)
-                        .map_or_else(|| t.type_key.clone(), |ty| ty.label.clone()),
-                    type_key: t.type_key.clone(),
-                    count: 0,
-                    compare: Some(t.count),
-                }),
+                Some(row) => {
+                    row.compare = Some(t.count);
+                    row.compare_value = t.value.filter(|_| row.measure.is_some());
+                }
+                None => {
+                    let m = measure(&t.type_key);
+                    self.rows.push(ReportRow {
+                        key: t.key.clone(),
+                        label: types
+                            .iter()
+                            .find(|ty| ty.key == t.type_key)
+                            .map_or_else(|| t.type_key.clone(), |ty| ty.label.clone()),
+                        type_key: t.type_key.clone(),
+                        count: 0,
+                        compare: Some(t.count),
+                        measure: m,
+                        value: None,
+                        compare_value: t.value.filter(|_| m.is_some()),
+                    })
+                }
             }
         }
         self.rows.sort_by(|a, b| {
@@ -369,6 +480,7 @@ impl Report {
             label: "Total".to_string(),
             count: self.total,
             compare: self.compare.as_ref().map(|c| c.total),
+            ..ReportRow::default()
         }
     }
 
@@ -504,6 +616,7 @@ mod tests {
             key: None,
             type_key: "warrant".into(),
             count: 9,
+            value: None,
         }];
         let period = DateRange {
             from: d("2017-11-13"),
@@ -512,5 +625,34 @@ mod tests {
         let r = compute(vec![], None, period, None, &types, tallies);
         assert_eq!(r.rows[0].label, "Warrants");
         assert_eq!(r.total, 9);
+    }
+
+    #[test]
+    fn values_are_totalled_per_measure() {
+        let row = |m, v, cv| ReportRow {
+            measure: m,
+            value: v,
+            compare_value: cv,
+            compare: Some(1),
+            ..ReportRow::default()
+        };
+        let rows = [
+            row(Some(Measure::Money), Some(10), Some(4)),
+            row(Some(Measure::Money), Some(20), None),
+            row(Some(Measure::Weight), None, None),
+            row(None, None, None),
+        ];
+        let totals = value_totals(&rows, true);
+        assert_eq!(
+            totals,
+            [ValueTotal {
+                measure: Measure::Money,
+                value: 30,
+                compare: Some(4)
+            }]
+        );
+        assert_eq!(rows[0].value_change(), Some(6));
+        assert_eq!(rows[2].value_change(), None);
+        assert_eq!(rows[3].value_change(), None);
     }
 }

@@ -6,14 +6,14 @@ use std::process::{Command, Stdio};
 
 use crate::env::TestEnv;
 
-const REFERENCE_CSV: &str = "type,label,count\n\
-    offender-visit,Offender visits,80\n\
-    warrant,Warrants,9\n\
-    device-seizure,Device seizures,6\n\
-    arrest,Arrests,1\n\
-    safeguarding-visit,Safeguarding visits,3\n\
-    victim-identified,Victims identified,2\n\
-    school-session,School sessions,9\n";
+const REFERENCE_CSV: &str = "type,label,count,value\n\
+    offender-visit,Offender visits,80,\n\
+    warrant,Warrants,9,\n\
+    device-seizure,Device seizures,6,\n\
+    arrest,Arrests,1,\n\
+    safeguarding-visit,Safeguarding visits,3,\n\
+    victim-identified,Victims identified,2,\n\
+    school-session,School sessions,9,\n";
 
 #[test]
 fn reference_week_logged_event_by_event_reports_published_figures() {
@@ -42,7 +42,7 @@ fn reference_week_logged_event_by_event_reports_published_figures() {
     // The week before holds nothing.
     assert_eq!(
         env.ok(&["report", "--week", "2017-W45", "--format", "csv"]),
-        "type,label,count\n"
+        "type,label,count,value\n"
     );
 
     let json: serde_json::Value =
@@ -123,7 +123,7 @@ fn by_day_breakdown_matches_the_events() {
         "csv",
     ]);
     let mut lines = csv.lines();
-    assert_eq!(lines.next(), Some("day,type,label,count"));
+    assert_eq!(lines.next(), Some("day,type,label,count,value"));
     let monday: Vec<&str> = csv
         .lines()
         .filter(|l| l.starts_with("2017-11-13,"))
@@ -131,10 +131,10 @@ fn by_day_breakdown_matches_the_events() {
     assert_eq!(
         monday,
         [
-            "2017-11-13,offender-visit,Offender visits,14",
-            "2017-11-13,warrant,Warrants,2",
-            "2017-11-13,device-seizure,Device seizures,3",
-            "2017-11-13,school-session,School sessions,2",
+            "2017-11-13,offender-visit,Offender visits,14,",
+            "2017-11-13,warrant,Warrants,2,",
+            "2017-11-13,device-seizure,Device seizures,3,",
+            "2017-11-13,school-session,School sessions,2,",
         ]
     );
     let mut per_day: BTreeMap<String, i64> = BTreeMap::new();
@@ -198,7 +198,7 @@ fn other_breakdowns_sum_to_the_week() {
     let by_force = env.ok(&["report", "--by", "force", "--format", "csv"]);
     assert!(
         by_force.starts_with(
-            "force,type,label,count\nMerseyside Police,offender-visit,Offender visits,80\n"
+            "force,type,label,count,value\nMerseyside Police,offender-visit,Offender visits,80,\n"
         ),
         "{by_force}"
     );
@@ -252,7 +252,7 @@ fn operations_and_types_are_listed_and_shown() {
     let csv = env.ok(&["report", "--format", "csv"]);
     assert_eq!(
         csv,
-        "type,label,count\nknife-surrender,Knives surrendered,12\n"
+        "type,label,count,value\nknife-surrender,Knives surrendered,12,\n"
     );
 }
 
@@ -625,7 +625,7 @@ fn iso_week_edges_become_report_periods() {
     env.ok(&["log", "arrest", "--date", "2021-01-03"]);
     env.ok(&["log", "arrest", "--date", "2021-01-04"]);
     let w53 = env.ok(&["report", "--week", "2020-W53", "--format", "csv"]);
-    assert_eq!(w53, "type,label,count\narrest,Arrests,1\n");
+    assert_eq!(w53, "type,label,count,value\narrest,Arrests,1,\n");
 }
 
 #[test]

@@ -467,9 +467,9 @@ fn demo_is_built_at_the_database_named() {
     assert!(env.ok(&["op", "list"]).contains("nov17-mersey"));
     assert_eq!(
         env.ok(&["report", "--format", "csv"]),
-        "type,label,count\noffender-visit,Offender visits,80\nwarrant,Warrants,9\n\
-         device-seizure,Device seizures,6\narrest,Arrests,1\nsafeguarding-visit,Safeguarding visits,3\n\
-         victim-identified,Victims identified,2\nschool-session,School sessions,9\n"
+        "type,label,count,value\noffender-visit,Offender visits,80,\nwarrant,Warrants,9,\n\
+         device-seizure,Device seizures,6,\narrest,Arrests,1,\nsafeguarding-visit,Safeguarding visits,3,\n\
+         victim-identified,Victims identified,2,\nschool-session,School sessions,9,\n"
     );
 
     let out = Command::new(assert_cmd::cargo::cargo_bin("opweek"))

@@ -92,7 +92,7 @@ fn a_count_above_a_million_is_refused_by_log_amend_and_import() {
     // The maximum itself is a count like any other.
     assert_eq!(
         env.ok(&["report", "--format", "csv"]),
-        "type,label,count\ndevice-seizure,Device seizures,1000000\n"
+        "type,label,count,value\ndevice-seizure,Device seizures,1000000,\n"
     );
 }
 
@@ -146,11 +146,11 @@ fn text_is_trimmed_so_a_value_tallies_in_one_row() {
     env.ok(&["import", file.to_str().unwrap()]);
     assert_eq!(
         env.ok(&["report", "--by", "area", "--format", "csv"]),
-        "area,type,label,count\nWirral,warrant,Warrants,3\n"
+        "area,type,label,count,value\nWirral,warrant,Warrants,3,\n"
     );
     assert_eq!(
         env.ok(&["report", "--by", "officer", "--format", "csv"]),
-        "officer,type,label,count\n4127,warrant,Warrants,3\n"
+        "officer,type,label,count,value\n4127,warrant,Warrants,3,\n"
     );
     // A blank optional value is no value.
     let json: serde_json::Value =
@@ -426,11 +426,11 @@ fn list_export_and_report_filter_by_week_team_area_officer_and_ref() {
 
     assert_eq!(
         env.ok(&["report", "--officer", "4127", "--format", "csv"]),
-        "type,label,count\n\
-         offender-visit,Offender visits,11\n\
-         warrant,Warrants,2\n\
-         arrest,Arrests,1\n\
-         safeguarding-visit,Safeguarding visits,1\n"
+        "type,label,count,value\n\
+         offender-visit,Offender visits,11,\n\
+         warrant,Warrants,2,\n\
+         arrest,Arrests,1,\n\
+         safeguarding-visit,Safeguarding visits,1,\n"
     );
     let json: serde_json::Value =
         serde_json::from_str(&env.ok(&["report", "--team", "SOU Team 1", "--format", "json"]))
@@ -497,7 +497,7 @@ fn map_op_maps_a_forces_codes_and_an_unknown_operation_is_reported_once() {
     );
     assert_eq!(
         env.ok(&["report", "--format", "csv"]),
-        "type,label,count\nwarrant,Warrants,13\narrest,Arrests,1\n"
+        "type,label,count,value\nwarrant,Warrants,13,\narrest,Arrests,1,\n"
     );
 }
 

@@ -48,7 +48,7 @@ fn every_report_and_list_csv_guards_formulas() {
         let csv = env.ok(&["report", "--by", by, "--format", "csv"]);
         assert_eq!(
             csv,
-            format!("{by},type,label,count\n{cell},evil,\"'=HYPERLINK(\"\"x\"\")\",1\n"),
+            format!("{by},type,label,count,value\n{cell},evil,\"'=HYPERLINK(\"\"x\"\")\",1,\n"),
             "--by {by}"
         );
     }
@@ -389,9 +389,9 @@ fn compared_percentages_never_round_to_all_or_nothing() {
     );
     assert_eq!(
         compare("csv"),
-        "type,label,count,compare,change,change_pct\n\
-         warrant,Warrants,4,1000,-996,-99.6\n\
-         arrest,Arrests,1001,1000,1,0.1\n"
+        "type,label,count,value,compare,change,change_pct,compare_value,value_change\n\
+         warrant,Warrants,4,,1000,-996,-99.6,,\n\
+         arrest,Arrests,1001,,1000,1,0.1,,\n"
     );
     let json: serde_json::Value = serde_json::from_str(&compare("json")).unwrap();
     assert_eq!(json["rows"][0]["change_pct"], -99.6);
@@ -476,7 +476,7 @@ fn provisional_marks_title_and_figures_and_says_why() {
     assert!(out.status.success());
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
-        "type,label,count\nwarrant,Warrants,1\n"
+        "type,label,count,value\nwarrant,Warrants,1,\n"
     );
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(
@@ -502,7 +502,7 @@ fn json_carries_the_chain_head_and_empty_by_values_have_one_spelling_per_format(
     assert_eq!(json["rows"][1]["team"], serde_json::Value::Null);
     assert_eq!(
         env.ok(&["report", "--by", "team", "--format", "csv"]),
-        "team,type,label,count\nAlpha,warrant,Warrants,1\n,warrant,Warrants,1\n"
+        "team,type,label,count,value\nAlpha,warrant,Warrants,1,\n,warrant,Warrants,1,\n"
     );
     let md = env.ok(&["report", "--by", "team", "--format", "markdown"]);
     assert!(md.contains("| (none) | Warrants | 1 |\n"), "{md}");
@@ -523,14 +523,14 @@ fn by_day_lists_every_day_in_every_format() {
     log(&env, &["arrest", "--date", "2017-11-13"]);
     assert_eq!(
         env.ok(&["report", "--by", "day", "--format", "csv"]),
-        "day,type,label,count\n\
-         2017-11-13,arrest,Arrests,1\n\
-         2017-11-14,,,0\n\
-         2017-11-15,,,0\n\
-         2017-11-16,warrant,Warrants,4\n\
-         2017-11-17,,,0\n\
-         2017-11-18,,,0\n\
-         2017-11-19,,,0\n"
+        "day,type,label,count,value\n\
+         2017-11-13,arrest,Arrests,1,\n\
+         2017-11-14,,,0,\n\
+         2017-11-15,,,0,\n\
+         2017-11-16,warrant,Warrants,4,\n\
+         2017-11-17,,,0,\n\
+         2017-11-18,,,0,\n\
+         2017-11-19,,,0,\n"
     );
     let json: serde_json::Value =
         serde_json::from_str(&env.ok(&["report", "--by", "day", "--format", "json"])).unwrap();
@@ -538,7 +538,7 @@ fn by_day_lists_every_day_in_every_format() {
     assert_eq!(rows.len(), 7);
     assert_eq!(
         rows[1],
-        serde_json::json!({"day": "2017-11-14", "type": null, "label": null, "count": 0})
+        serde_json::json!({"day": "2017-11-14", "type": null, "label": null, "count": 0, "value": null, "measure": null})
     );
     assert_eq!(rows[3]["count"], 4);
     assert_eq!(json["total"], 5);

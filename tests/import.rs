@@ -102,7 +102,7 @@ fn one_bad_date_at_line_500_of_1000_names_it_and_writes_nothing() {
     env.ok(&["import", good.to_str().unwrap()]);
     assert_eq!(
         env.ok(&["report", "--format", "csv"]),
-        "type,label,count\noffender-visit,Offender visits,1000\n"
+        "type,label,count,value\noffender-visit,Offender visits,1000,\n"
     );
 }
 
@@ -182,7 +182,7 @@ fn blank_columns_a_spreadsheet_adds_are_ignored_unless_they_hold_text() {
     env.ok(&["import", file.to_str().unwrap()]);
     assert_eq!(
         env.ok(&["report", "--format", "csv"]),
-        "type,label,count\nwarrant,Warrants,1\narrest,Arrests,1\n"
+        "type,label,count,value\nwarrant,Warrants,1,\narrest,Arrests,1,\n"
     );
 
     // Text under a column without a name would be lost: refused.
@@ -296,7 +296,7 @@ fn shuffled_columns_bom_and_crlf_are_accepted() {
     env.ok(&["import", file.to_str().unwrap()]);
     assert_eq!(
         env.ok(&["report", "--format", "csv"]),
-        "type,label,count\ndevice-seizure,Device seizures,2\narrest,Arrests,1\n"
+        "type,label,count,value\ndevice-seizure,Device seizures,2,\narrest,Arrests,1,\n"
     );
     let json: serde_json::Value =
         serde_json::from_str(&env.ok(&["list", "--format", "json"])).unwrap();

@@ -50,7 +50,7 @@ fn amend_changes_the_event_and_keeps_one_history_row() {
     assert_eq!(corrections(&env), 1);
     assert_eq!(
         env.ok(&["report", "--format", "csv"]),
-        "type,label,count\ndevice-seizure,Device seizures,2\n"
+        "type,label,count,value\ndevice-seizure,Device seizures,2,\n"
     );
     let conn = rusqlite::Connection::open(&env.db).unwrap();
     let (action, by, at, reason, changes): (String, String, String, String, String) = conn
@@ -106,7 +106,7 @@ fn void_takes_an_event_out_of_every_tally_but_keeps_it() {
     env.ok(&["void", &id, "--reason", "logged twice"]);
     assert_eq!(
         env.ok(&["report", "--format", "csv"]),
-        "type,label,count\nwarrant,Warrants,1\n"
+        "type,label,count,value\nwarrant,Warrants,1,\n"
     );
     assert_eq!(
         csv::Reader::from_reader(env.ok(&["list", "--format", "csv"]).as_bytes())
@@ -434,11 +434,11 @@ fn amend_can_move_an_event_to_another_operation_within_its_dates() {
     ]);
     assert_eq!(
         env.ok(&["report", "--op", "dec17-mersey", "--format", "csv"]),
-        "type,label,count\ndevice-seizure,Device seizures,3\n"
+        "type,label,count,value\ndevice-seizure,Device seizures,3,\n"
     );
     assert_eq!(
         env.ok(&["report", "--op", "nov17-mersey", "--format", "csv"]),
-        "type,label,count\n"
+        "type,label,count,value\n"
     );
     let changes: String = rusqlite::Connection::open(&env.db)
         .unwrap()
@@ -616,7 +616,7 @@ fn eight_analysts_logging_at_once_lose_nothing() {
     all_succeed(children);
     assert_eq!(
         env.ok(&["report", "--format", "csv"]),
-        "type,label,count\noffender-visit,Offender visits,160\n"
+        "type,label,count,value\noffender-visit,Offender visits,160,\n"
     );
     let by_officer = env.ok(&["report", "--by", "officer", "--format", "csv"]);
     assert_eq!(by_officer.lines().count(), 9, "{by_officer}");
@@ -866,7 +866,7 @@ fn a_backup_taken_while_eight_analysts_write_is_sound() {
     // The live database has every write, once.
     assert!(env
         .ok(&["report", "--format", "csv"])
-        .contains(&format!("warrant,Warrants,{}\n", 9 + final_count)));
+        .contains(&format!("warrant,Warrants,{},\n", 9 + final_count)));
 }
 
 #[test]
@@ -898,7 +898,7 @@ fn restore_refuses_to_overwrite_without_force_and_refuses_strangers() {
     env.ok(&["restore", backup.to_str().unwrap(), "--force"]);
     assert_eq!(
         env.ok(&["report", "--format", "csv"]),
-        "type,label,count\ndevice-seizure,Device seizures,3\n"
+        "type,label,count,value\ndevice-seizure,Device seizures,3,\n"
     );
     assert!(env.ok(&["check"]).contains("events: as recorded\n"));
 
@@ -1043,7 +1043,7 @@ fn an_import_killed_midway_leaves_all_or_nothing() {
     env.ok(&["import", file.to_str().unwrap()]);
     assert!(env
         .ok(&["report", "--format", "csv"])
-        .contains(&format!("offender-visit,Offender visits,{rows}\n")));
+        .contains(&format!("offender-visit,Offender visits,{rows},\n")));
 }
 
 /// A force's later export overlaps what is stored: the rows already there

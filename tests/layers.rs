@@ -64,7 +64,9 @@ fn by_and_format_values_are_offered_and_parsed() {
     let env = TestEnv::new();
     let err = env.fails(2, &["report", "--by", "weekday"]);
     assert!(
-        err.contains("[possible values: type, day, force, team, area, officer]"),
+        err.contains(
+            "[possible values: type, day, force, team, area, officer, detail, outcome, partner]"
+        ),
         "{err}"
     );
     let err = env.fails(2, &["report", "--format", "pdf"]);
@@ -76,7 +78,9 @@ fn by_and_format_values_are_offered_and_parsed() {
     assert!(err.contains("[possible values: table, csv, json]"), "{err}");
     // Each name parses to its dimension: the JSON says which it was.
     env.import_reference_week();
-    for by in ["type", "day", "force", "team", "area", "officer"] {
+    for by in [
+        "type", "day", "force", "team", "area", "officer", "detail", "outcome", "partner",
+    ] {
         let json = env.ok(&[
             "report",
             "--op",

@@ -116,7 +116,7 @@ fn briefing_words_follow_the_events_and_the_types_phrase() {
     assert!(err.contains("retired"), "{err}");
     assert!(env
         .ok(&["report", "--format", "csv"])
-        .contains("warrant,Warrants,2\n"));
+        .contains("warrant,Warrants,2,\n"));
 }
 
 /// Retiring a type must not lock its events: they can still be corrected,
@@ -140,7 +140,7 @@ fn a_retired_type_keeps_its_events_correctable_and_re_importable() {
     env.ok(&["amend", &session, "--count", "2", "--reason", "two classes"]);
     assert!(env
         .ok(&["report", "--format", "csv"])
-        .contains("school-session,School sessions,10\n"));
+        .contains("school-session,School sessions,10,\n"));
 
     let warrant = env.first_id("warrant");
     assert_eq!(
@@ -264,11 +264,11 @@ fn compare_shows_this_week_against_the_last() {
     ]);
     assert_eq!(
         csv,
-        "type,label,count,compare,change,change_pct\n\
-         offender-visit,Offender visits,80,0,80,\n\
-         warrant,Warrants,9,6,3,50.0\n\
-         arrest,Arrests,1,2,-1,-50.0\n\
-         school-session,School sessions,0,4,-4,-100.0\n"
+        "type,label,count,value,compare,change,change_pct,compare_value,value_change\n\
+         offender-visit,Offender visits,80,,0,80,,,\n\
+         warrant,Warrants,9,,6,3,50.0,,\n\
+         arrest,Arrests,1,,2,-1,-50.0,,\n\
+         school-session,School sessions,0,,4,-4,-100.0,,\n"
     );
     let json: serde_json::Value = serde_json::from_str(&env.ok(&[
         "report",

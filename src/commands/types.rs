@@ -120,7 +120,7 @@ pub fn run(command: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
                 t.measure = Some(Measure::parse(m)?);
             }
             if let Some(phrase) = &a.phrase {
-                t.phrase = checked_phrase(phrase)?;
+                t.phrase = checked_phrase(phrase, t.measure)?;
             }
             if t == old {
                 anyhow::bail!("nothing to change: the values given are the type's current values");
@@ -189,8 +189,9 @@ fn activity_type_from(a: &AddArgs) -> Result<ActivityType> {
         Some(p) => p.trim().to_string(),
         None => crate::phrase::pluralise(&noun),
     };
+    let measure = a.measure.as_deref().map(Measure::parse).transpose()?;
     let phrase = match &a.phrase {
-        Some(p) => checked_phrase(p)?,
+        Some(p) => checked_phrase(p, measure)?,
         None => crate::phrase::DEFAULT_PHRASE.to_string(),
     };
     Ok(ActivityType {
@@ -200,16 +201,16 @@ fn activity_type_from(a: &AddArgs) -> Result<ActivityType> {
         plural,
         phrase,
         retired: false,
-        measure: a.measure.as_deref().map(Measure::parse).transpose()?,
+        measure,
     })
 }
 
 /// A phrase the briefing can use: it must parse (known placeholders,
 /// balanced brackets), say how many, and keep the placeholders that may
 /// have no value inside brackets.
-fn checked_phrase(p: &str) -> Result<String> {
+fn checked_phrase(p: &str, measure: Option<Measure>) -> Result<String> {
     let p = required_text("phrase", p)?;
-    crate::phrase::Phrase::parse_for_type(&p)?;
+    crate::phrase::Phrase::parse_for_type(&p, measure)?;
     Ok(p)
 }
 

@@ -20,6 +20,10 @@ impl Values for ItemValues<'_> {
             } else {
                 i.plural.clone()
             }),
+            Slot::Value => match (i.measure, i.value) {
+                (Some(m), Some(v)) => Some(m.display(v)),
+                _ => None,
+            },
             Slot::Detail => i.detail.clone(),
             Slot::Partner => i.partner.clone(),
             Slot::Area => i.area.clone(),

@@ -1,13 +1,15 @@
 //! Reports as CSV: the `--by` dimension first when given, then
-//! `type,label,count` (the contract's columns), then with `--compare`
-//! `compare,change,change_pct`. Text cells go through the spreadsheet
+//! `type,label,count,value` (the contract's columns; `value` is the summed
+//! value of a type with a measure as the export writes it, `77115.00` or
+//! `12.500`, empty for a count-only type), then with `--compare`
+//! `compare,change,change_pct,compare_value,value_change`. Text cells go through the spreadsheet
 //! formula guard (`csvio::guard`), as every CSV opweek writes; an event
 //! field left empty is an empty `--by` cell; with `--by day` a day without
 //! events is a row with empty type and label and a count of 0.
 
 use std::io::Write;
 
-use super::ChangePct;
+use super::{values, ChangePct};
 use crate::csvio;
 use crate::report::Report;
 
@@ -17,9 +19,15 @@ pub fn report(r: &Report, out: &mut dyn Write) -> Result<(), csv::Error> {
     if let Some(by) = r.by {
         header.push(by.name());
     }
-    header.extend(["type", "label", "count"]);
+    header.extend(["type", "label", "count", "value"]);
     if r.compare.is_some() {
-        header.extend(["compare", "change", "change_pct"]);
+        header.extend([
+            "compare",
+            "change",
+            "change_pct",
+            "compare_value",
+            "value_change",
+        ]);
     }
     w.write_record(&header)?;
     for (key, row) in r.listed_rows() {
@@ -33,6 +41,7 @@ pub fn report(r: &Report, out: &mut dyn Write) -> Result<(), csv::Error> {
                     csvio::guard(&row.type_key).into_owned(),
                     csvio::guard(&row.label).into_owned(),
                     row.count.to_string(),
+                    values::data(row),
                 ]);
                 if r.compare.is_some() {
                     rec.extend([
@@ -41,13 +50,15 @@ pub fn report(r: &Report, out: &mut dyn Write) -> Result<(), csv::Error> {
                         ChangePct::of(row)
                             .map(|p| p.data_text())
                             .unwrap_or_default(),
+                        values::compare_data(row),
+                        values::change_data(row),
                     ]);
                 }
             }
             None => {
-                rec.extend([String::new(), String::new(), "0".to_string()]);
+                rec.extend([String::new(), String::new(), "0".to_string(), String::new()]);
                 if r.compare.is_some() {
-                    rec.extend([String::new(), String::new(), String::new()]);
+                    rec.extend(std::iter::repeat_n(String::new(), 5));
                 }
             }
         }

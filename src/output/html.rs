@@ -164,28 +164,56 @@ fn tallies(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "<th>{}</th>", esc(by.name()))?;
     }
     write!(out, "<th>Activity</th><th class=\"n\">Count</th>")?;
+    let values = super::values::shown(r);
+    if values {
+        write!(out, "<th class=\"n\">Value</th>")?;
+    }
     if let Some(c) = &r.compare {
         write!(
             out,
             "<th class=\"n\">{}</th><th class=\"n\">Change</th>",
             esc(&c.operation.code)
         )?;
+        if values {
+            write!(
+                out,
+                "<th class=\"n\">{} value</th><th class=\"n\">Value change</th>",
+                esc(&c.operation.code)
+            )?;
+        }
     }
     writeln!(out, "</tr></thead>\n<tbody>")?;
-    let cells = |row: &ReportRow, out: &mut dyn Write| -> io::Result<()> {
+    // `counted`: false for a total per measure, which has no count.
+    let cells = |row: &ReportRow, counted: bool, out: &mut dyn Write| -> io::Result<()> {
+        let figure = |s: String| if counted { s } else { String::new() };
         write!(
             out,
             "<td>{}</td><td class=\"n\">{}</td>",
             esc(&row.label),
-            thousands(row.count)
+            figure(thousands(row.count))
         )?;
+        if values {
+            write!(
+                out,
+                "<td class=\"n\">{}</td>",
+                esc(&super::values::text(row))
+            )?;
+        }
         if r.compare.is_some() {
             write!(
                 out,
                 "<td class=\"n\">{}</td><td class=\"n\">{}</td>",
-                thousands(row.compare.unwrap_or(0)),
-                esc(&change_text(row))
+                figure(thousands(row.compare.unwrap_or(0))),
+                esc(&figure(change_text(row)))
             )?;
+            if values {
+                write!(
+                    out,
+                    "<td class=\"n\">{}</td><td class=\"n\">{}</td>",
+                    esc(&super::values::compare_text(row)),
+                    esc(&super::values::change_text(row))
+                )?;
+            }
         }
         Ok(())
     };
@@ -198,15 +226,25 @@ fn tallies(r: &Report, out: &mut dyn Write) -> io::Result<()> {
                 esc(row.key.as_deref().unwrap_or("(none)"))
             )?;
         }
-        cells(row, out)?;
+        cells(row, true, out)?;
         writeln!(out, "</tr>")?;
     }
     write!(out, "<tr class=\"total\">")?;
     if r.by.is_some() {
         write!(out, "<td></td>")?;
     }
-    cells(&r.total_row(), out)?;
-    writeln!(out, "</tr>\n</tbody>\n</table>")?;
+    cells(&r.total_row(), true, out)?;
+    writeln!(out, "</tr>")?;
+    // One total per measure: pounds never added to kilograms or counts.
+    for v in &r.value_totals {
+        write!(out, "<tr class=\"total\">")?;
+        if r.by.is_some() {
+            write!(out, "<td></td>")?;
+        }
+        cells(&v.row(), false, out)?;
+        writeln!(out, "</tr>")?;
+    }
+    writeln!(out, "</tbody>\n</table>")?;
     Ok(())
 }
 
@@ -243,12 +281,12 @@ fn chart(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         } else {
             label.clone()
         };
-        writeln!(
-            out,
-            "<g><title>{}: {}</title>",
-            esc(&label),
-            thousands(row.count)
-        )?;
+        let mut figure = thousands(row.count);
+        let value = super::values::text(row);
+        if !value.is_empty() {
+            figure.push_str(&format!(" · {value}"));
+        }
+        writeln!(out, "<g><title>{}: {}</title>", esc(&label), esc(&figure))?;
         writeln!(
             out,
             "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
@@ -266,7 +304,7 @@ fn chart(r: &Report, out: &mut dyn Write) -> io::Result<()> {
             "<text x=\"{}\" y=\"{}\">{}</text>",
             f64::from(LABEL) + w + 5.0,
             y + 15,
-            thousands(row.count)
+            esc(&figure)
         )?;
         if let Some(c) = row.compare {
             let w = scale(c);

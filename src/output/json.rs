@@ -2,14 +2,18 @@
 //! `{"period":{"from":..,"to":..},"rows":[{"type":..,"label":..,"count":..}]}`,
 //! each row carrying the `--by` key (named after the dimension) when given:
 //! `null` for events that left the field empty; with `--by day` a day
-//! without events is a row with `"type": null` and `"count": 0`. Also the
+//! without events is a row with `"type": null` and `"count": 0`. Every row
+//! has `"value"` (its type's summed value, a number in pounds or
+//! kilograms, or null) and `"measure"` (`"money"`, `"weight"` or null);
+//! `"value_totals"` holds one total per measure present
+//! (`{"money": 77115}`), never added to the count `"total"`. Also the
 //! history chain head and whether the figures are provisional (and why).
 
 use std::io::Write;
 
 use serde_json::{json, Map, Value};
 
-use super::ChangePct;
+use super::{values, ChangePct};
 use crate::report::Report;
 
 pub fn report_value(r: &Report) -> Value {
@@ -26,12 +30,22 @@ pub fn report_value(r: &Report) -> Value {
                     m.insert("type".into(), json!(row.type_key));
                     m.insert("label".into(), json!(row.label));
                     m.insert("count".into(), json!(row.count));
+                    m.insert("value".into(), values::json_of(row, row.value));
+                    m.insert("measure".into(), json!(row.measure));
                     if r.compare.is_some() {
                         m.insert("compare".into(), json!(row.compare));
                         m.insert("change".into(), json!(row.change()));
                         m.insert(
                             "change_pct".into(),
                             json!(ChangePct::of(row).map(|p| p.value)),
+                        );
+                        m.insert(
+                            "compare_value".into(),
+                            values::json_of(row, row.compare_value),
+                        );
+                        m.insert(
+                            "value_change".into(),
+                            values::json_of(row, row.value_change()),
                         );
                     }
                 }
@@ -40,6 +54,8 @@ pub fn report_value(r: &Report) -> Value {
                     m.insert("type".into(), Value::Null);
                     m.insert("label".into(), Value::Null);
                     m.insert("count".into(), json!(0));
+                    m.insert("value".into(), Value::Null);
+                    m.insert("measure".into(), Value::Null);
                 }
             }
             Value::Object(m)
@@ -52,7 +68,12 @@ pub fn report_value(r: &Report) -> Value {
         "by": r.by.map(|b| b.name()),
         "rows": rows,
         "total": r.total,
-        "compare": r.compare.as_ref().map(|c| json!({"operation": c.operation.code, "total": c.total})),
+        "value_totals": values::json_totals(r, false),
+        "compare": r.compare.as_ref().map(|c| json!({
+            "operation": c.operation.code,
+            "total": c.total,
+            "value_totals": values::json_totals(r, true),
+        })),
         "chain_head": r.chain_head,
         "provisional": r.provisional.is_some(),
         "provisional_reason": r.provisional.as_ref().and_then(|p| p.reason.clone()),

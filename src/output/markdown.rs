@@ -49,12 +49,28 @@ pub fn render(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         header.push(super::table::capitalise(by.name()));
     }
     header.extend(["Activity".to_string(), super::count_heading(r).to_string()]);
+    let values = super::values::shown(r);
+    if values {
+        header.push("Value".to_string());
+    }
     if let Some(c) = &r.compare {
         header.extend([escape(&c.operation.code), "Change".to_string()]);
+        if values {
+            header.extend([
+                format!("{} value", escape(&c.operation.code)),
+                "Value change".to_string(),
+            ]);
+        }
     }
     writeln!(out, "| {} |", header.join(" | "))?;
-    // Text columns left, figures (count, compared count, change) right.
-    let figures = if r.compare.is_some() { 3 } else { 1 };
+    // Text columns left, figures (count, value, compared count, change,
+    // compared value, change in value) right.
+    let per_side = if values { 2 } else { 1 };
+    let figures = if r.compare.is_some() {
+        per_side * 3
+    } else {
+        per_side
+    };
     let align: Vec<&str> = (0..header.len())
         .map(|i| {
             if i + figures < header.len() {
@@ -76,12 +92,26 @@ pub fn render(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         match row {
             Some(row) => {
                 cells.extend([escape(&row.label), thousands(row.count)]);
+                if values {
+                    cells.push(super::values::text(row));
+                }
                 if r.compare.is_some() {
                     cells.extend([thousands(row.compare.unwrap_or(0)), super::change_text(row)]);
+                    if values {
+                        cells.extend([
+                            super::values::compare_text(row),
+                            super::values::change_text(row),
+                        ]);
+                    }
                 }
             }
             // A quiet day under `--by day`.
-            None => cells.extend(["—".to_string(), "0".to_string()]),
+            None => {
+                cells.extend(["—".to_string(), "0".to_string()]);
+                if values {
+                    cells.push(String::new());
+                }
+            }
         }
         writeln!(out, "| {} |", cells.join(" | "))?;
     }
@@ -93,13 +123,42 @@ pub fn render(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         "**Total**".to_string(),
         format!("**{}**", thousands(r.total)),
     ]);
+    if values {
+        total.push(String::new());
+    }
     if let Some(c) = &r.compare {
         total.extend([
             format!("**{}**", thousands(c.total)),
             format!("**{}**", super::change_text(&r.total_row())),
         ]);
+        if values {
+            total.extend([String::new(), String::new()]);
+        }
     }
     writeln!(out, "| {} |", total.join(" | "))?;
+    // One total per measure, in the value column only.
+    let bold = |s: String| if s.is_empty() { s } else { format!("**{s}**") };
+    for v in &r.value_totals {
+        let row = v.row();
+        let mut cells = Vec::new();
+        if r.by.is_some() {
+            cells.push(String::new());
+        }
+        cells.extend([
+            format!("**{}**", row.label),
+            String::new(),
+            bold(super::values::text(&row)),
+        ]);
+        if r.compare.is_some() {
+            cells.extend([
+                String::new(),
+                String::new(),
+                bold(super::values::compare_text(&row)),
+                bold(super::values::change_text(&row)),
+            ]);
+        }
+        writeln!(out, "| {} |", cells.join(" | "))?;
+    }
     super::briefing::footer(r, &escape, out)?;
     super::signoff::write(r, &escape, out)
 }

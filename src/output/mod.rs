@@ -10,6 +10,7 @@ pub mod json;
 pub mod markdown;
 pub mod signoff;
 pub mod table;
+pub mod values;
 pub mod xlsx;
 
 use crate::report::{Report, ReportRow};
@@ -146,6 +147,7 @@ mod tests {
             label: "Warrants".into(),
             count,
             compare,
+            ..ReportRow::default()
         };
         assert_eq!(super::change_text(&row(9, Some(6))), "+3 (+50%)");
         assert_eq!(super::change_text(&row(4, Some(5))), "−1 (−20%)");

@@ -99,8 +99,18 @@ pub fn report(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         header.push(capitalise(by.name()));
     }
     header.extend(["Activity".to_string(), super::count_heading(r).to_string()]);
+    let values = super::values::shown(r);
+    if values {
+        header.push("Value".to_string());
+    }
     if let Some(c) = &r.compare {
         header.extend([c.operation.code.clone(), "Change".to_string()]);
+        if values {
+            header.extend([
+                format!("{} value", c.operation.code),
+                "Value change".to_string(),
+            ]);
+        }
     }
     header.push(String::new());
     let mut t = new_table(&header.iter().map(String::as_str).collect::<Vec<_>>());
@@ -121,15 +131,30 @@ pub fn report(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         match row {
             Some(row) => {
                 cells.extend([row.label.clone(), thousands(row.count)]);
+                if values {
+                    cells.push(super::values::text(row));
+                }
                 if r.compare.is_some() {
                     cells.extend([thousands(row.compare.unwrap_or(0)), super::change_text(row)]);
+                    if values {
+                        cells.extend([
+                            super::values::compare_text(row),
+                            super::values::change_text(row),
+                        ]);
+                    }
                 }
                 cells.push(bar(row.count, largest));
             }
             None => {
                 cells.extend(["—".to_string(), "0".to_string()]);
+                if values {
+                    cells.push(String::new());
+                }
                 if r.compare.is_some() {
                     cells.extend([String::new(), String::new()]);
+                    if values {
+                        cells.extend([String::new(), String::new()]);
+                    }
                 }
                 cells.push(String::new());
             }
@@ -141,11 +166,37 @@ pub fn report(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         total.push(String::new());
     }
     total.extend(["Total".to_string(), thousands(r.total)]);
+    if values {
+        total.push(String::new());
+    }
     if let Some(c) = &r.compare {
         total.extend([thousands(c.total), super::change_text(&r.total_row())]);
+        if values {
+            total.extend([String::new(), String::new()]);
+        }
     }
     total.push(String::new());
     add_row(&mut t, total);
+    // One total per measure, in the value columns: pounds are never added
+    // to kilograms or to counts.
+    for v in &r.value_totals {
+        let row = v.row();
+        let mut cells = Vec::new();
+        if r.by.is_some() {
+            cells.push(String::new());
+        }
+        cells.extend([row.label.clone(), String::new(), super::values::text(&row)]);
+        if r.compare.is_some() {
+            cells.extend([
+                String::new(),
+                String::new(),
+                super::values::compare_text(&row),
+                super::values::change_text(&row),
+            ]);
+        }
+        cells.push(String::new());
+        add_row(&mut t, cells);
+    }
     let first_figure = usize::from(r.by.is_some()) + 1;
     let figures: Vec<usize> = (first_figure..header.len() - 1).collect();
     align_right(&mut t, &figures);

@@ -17,6 +17,7 @@ use rust_xlsxwriter::{
 };
 
 use crate::fields::{self, Kind, FIELDS, HEADER};
+use crate::measure::Measure;
 use crate::model::Event;
 use crate::report::{format_range, Report};
 
@@ -148,9 +149,38 @@ impl EventWorkbook {
     }
 }
 
+/// A value cell's number format: pounds with pence and separators
+/// (`£77,115.00`), kilograms to the gram (`12.5 kg`).
+fn value_format(m: Measure) -> Format {
+    match m {
+        Measure::Money => Format::new().set_num_format("£#,##0.00"),
+        Measure::Weight => Format::new().set_num_format("#,##0.0## \"kg\""),
+    }
+}
+
+/// A value in pence or grams as the number a cell holds (pounds,
+/// kilograms), in the measure's format.
+fn write_value(
+    sheet: &mut Worksheet,
+    row: u32,
+    col: u16,
+    m: Measure,
+    minor: i64,
+    bold: bool,
+) -> Result<(), XlsxError> {
+    let scale = if m == Measure::Money { 100.0 } else { 1000.0 };
+    let mut format = value_format(m);
+    if bold {
+        format = format.set_bold();
+    }
+    sheet.write_number_with_format(row, col, minor as f64 / scale, &format)?;
+    Ok(())
+}
+
 /// The report as a workbook: a `Tallies` sheet (the `--by` key when given,
-/// the activity, its type key, the count, and the compared operation's
-/// figures with `--compare`), a native bar chart of those tallies beside
+/// the activity, its type key, the count, the value (a number in the
+/// measure's format) when some type has a measure, and the compared
+/// operation's figures with `--compare`), a native bar chart of those tallies beside
 /// it, and a `Briefing` sheet holding `briefing` (the briefing text, one
 /// line a row).
 pub fn report(r: &Report, briefing: &str) -> Result<Vec<u8>, XlsxError> {
@@ -162,14 +192,25 @@ pub fn report(r: &Report, briefing: &str) -> Result<Vec<u8>, XlsxError> {
         header.push(capitalise(by.name()));
     }
     header.extend(["Activity".into(), "Type".into(), "Count".into()]);
+    let values = super::values::shown(r);
+    if values {
+        header.push("Value".into());
+    }
     if let Some(c) = &r.compare {
         header.extend([c.operation.code.clone(), "Change".into()]);
+        if values {
+            header.extend([format!("{} value", c.operation.code), "Value change".into()]);
+        }
     }
     let names: Vec<&str> = header.iter().map(String::as_str).collect();
     header_row(sheet, &names)?;
     let mut widths = Widths::new(&names);
     let first = usize::from(r.by.is_some());
     let count_col = (first + 2) as u16;
+    let value_col = count_col + 1;
+    // The compared operation's count, its change, then (with values) the
+    // compared value and the change in value.
+    let compare_col = count_col + 1 + u16::from(values);
     let mut row = 0u32;
     for tally in &r.rows {
         row += 1;
@@ -183,10 +224,24 @@ pub fn report(r: &Report, briefing: &str) -> Result<Vec<u8>, XlsxError> {
         sheet.write_string(row, first as u16 + 1, &tally.type_key)?;
         widths.see(first + 1, &tally.type_key);
         sheet.write_number(row, count_col, tally.count as f64)?;
+        if let Some(m) = tally.measure {
+            if let Some(v) = tally.value {
+                write_value(sheet, row, value_col, m, v, false)?;
+                widths.see(value_col.into(), &m.display(v));
+            }
+        }
         if r.compare.is_some() {
-            sheet.write_number(row, count_col + 1, tally.compare.unwrap_or(0) as f64)?;
+            sheet.write_number(row, compare_col, tally.compare.unwrap_or(0) as f64)?;
             if let Some(change) = tally.change() {
-                sheet.write_number(row, count_col + 2, change as f64)?;
+                sheet.write_number(row, compare_col + 1, change as f64)?;
+            }
+            if let Some(m) = tally.measure {
+                if let Some(v) = tally.compare_value {
+                    write_value(sheet, row, compare_col + 2, m, v, false)?;
+                }
+                if let Some(v) = tally.value_change() {
+                    write_value(sheet, row, compare_col + 3, m, v, false)?;
+                }
             }
         }
     }
@@ -198,8 +253,31 @@ pub fn report(r: &Report, briefing: &str) -> Result<Vec<u8>, XlsxError> {
     sheet.write_string_with_format(total, first as u16, "Total", &bold)?;
     sheet.write_number_with_format(total, count_col, r.total as f64, &bold)?;
     if let Some(c) = &r.compare {
-        sheet.write_number_with_format(total, count_col + 1, c.total as f64, &bold)?;
-        sheet.write_number_with_format(total, count_col + 2, (r.total - c.total) as f64, &bold)?;
+        sheet.write_number_with_format(total, compare_col, c.total as f64, &bold)?;
+        sheet.write_number_with_format(
+            total,
+            compare_col + 1,
+            (r.total - c.total) as f64,
+            &bold,
+        )?;
+    }
+    // One total per measure, in the value columns, below the count's.
+    for (i, v) in r.value_totals.iter().enumerate() {
+        let at = total + 1 + i as u32;
+        let row = v.row();
+        sheet.write_string_with_format(at, first as u16, &row.label, &bold)?;
+        write_value(sheet, at, value_col, v.measure, v.value, true)?;
+        if let Some(c) = v.compare {
+            write_value(sheet, at, compare_col + 2, v.measure, c, true)?;
+            write_value(
+                sheet,
+                at,
+                compare_col + 3,
+                v.measure,
+                v.value.saturating_sub(c),
+                true,
+            )?;
+        }
     }
     widths.apply(sheet)?;
 
@@ -216,7 +294,7 @@ pub fn report(r: &Report, briefing: &str) -> Result<Vec<u8>, XlsxError> {
             chart
                 .add_series()
                 .set_categories(("Tallies", 1, 0, last, first as u16))
-                .set_values(("Tallies", 1, count_col + 1, last, count_col + 1))
+                .set_values(("Tallies", 1, compare_col, last, compare_col))
                 .set_name(c.operation.code.as_str());
         } else {
             chart.legend().set_hidden();
