@@ -10,6 +10,7 @@ mod hardening_output;
 mod import;
 mod integrity;
 mod layers;
+mod leftovers;
 mod packs;
 mod page;
 mod reports;
