@@ -16,7 +16,8 @@ pub enum DateError {
     Week(String),
     #[error("{0} does not exist: {1} has {2} ISO weeks")]
     NoSuchWeek(String, i32, u32),
-    #[error("{0} is not a valid date (expected YYYY-MM-DD)")]
+    /// A file's date cell: files also take day-first dates (`import_date`).
+    #[error("{0} is not a valid date (expected YYYY-MM-DD or DD/MM/YYYY)")]
     AbsoluteDate(String),
     #[error("{0:?} is a relative date: a file's dates must be absolute, so it means the same on any day (expected YYYY-MM-DD)")]
     Relative(String),
@@ -50,7 +51,9 @@ pub fn parse_date(s: &str, today: NaiveDate) -> Result<NaiveDate, DateError> {
 }
 
 /// Parses `YYYY-MM-DD` only: `today` and `yesterday` are refused, because a
-/// file read on another day would mean other dates (import).
+/// file read on another day would mean other dates (import). The import
+/// rewrites a valid `DD/MM/YYYY` cell first (`import_date`), so the error
+/// names both forms.
 pub fn parse_absolute_date(s: &str) -> Result<NaiveDate, DateError> {
     if is_relative(s) {
         return Err(DateError::Relative(s.trim().to_string()));

@@ -10,6 +10,7 @@ use clap::Parser;
 
 use opweek::cli::Cli;
 use opweek::commands::{self, Context};
+use opweek::output::terminal_safe;
 
 fn main() -> ExitCode {
     let mut cli = Cli::parse().from_env(|name| std::env::var_os(name));
@@ -46,12 +47,23 @@ fn main() -> ExitCode {
             // The whole chain on one line: "error: cannot open database x:
             // database error: ...".
             let _ = out.flush();
+            if sum_overflowed(&e) {
+                eprintln!(
+                    "error: a total is too large to add up: the database holds event counts above \
+                     opweek's maximum of {} per event (recorded by an older version or changed \
+                     behind opweek's back); run opweek check to find them",
+                    opweek::numbers::thousands(opweek::model::MAX_COUNT)
+                );
+                return ExitCode::from(1);
+            }
             match broken_rule(&e) {
                 Some(rule) => eprintln!(
                     "error: the database refused the change: it breaks its rule {rule:?} \
                      (nothing was changed); this is a gap in opweek's own checks, please report it"
                 ),
-                None => eprintln!("error: {e:#}"),
+                // Arguments and stored text reach error messages: control
+                // characters are shown (`\x1b`), never sent to the terminal.
+                None => eprintln!("error: {}", terminal_safe(&format!("{e:#}"))),
             }
             ExitCode::from(1)
         }
@@ -76,6 +88,20 @@ fn broken_rule(e: &anyhow::Error) -> Option<String> {
             }
             _ => None,
         })
+}
+
+/// Whether SQLite stopped a `sum()` that overflowed 64 bits ("integer
+/// overflow"). opweek bounds every count (`model::MAX_COUNT`), so no
+/// total it recorded can; counts above the bound written by an older
+/// version, or behind its back, can, and `check` names them. Mapped here,
+/// once, rather than in every report's tally.
+fn sum_overflowed(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        matches!(
+            cause.downcast_ref::<rusqlite::Error>(),
+            Some(rusqlite::Error::SqliteFailure(_, Some(msg))) if msg == "integer overflow"
+        )
+    })
 }
 
 /// The operating-system user, for `recorded_by` when neither `--user` nor

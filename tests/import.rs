@@ -90,7 +90,7 @@ fn one_bad_date_at_line_500_of_1000_names_it_and_writes_nothing() {
         assert_eq!(
             err,
             format!(
-                "{name}:500: date: 2017-11-31 is not a valid date (expected YYYY-MM-DD)\n\
+                "{name}:500: date: 2017-11-31 is not a valid date (expected YYYY-MM-DD or DD/MM/YYYY)\n\
                  error: 1 invalid row in {name}; nothing was imported\n"
             ),
             "line end {end:?}"
@@ -163,7 +163,7 @@ fn lines_are_named_as_a_spreadsheet_counts_them() {
     assert_eq!(
         lines,
         [
-            "FILE:4: date: 2017-11-44 is not a valid date (expected YYYY-MM-DD)",
+            "FILE:4: date: 2017-11-44 is not a valid date (expected YYYY-MM-DD or DD/MM/YYYY)",
             "FILE:8: row: has 2 cells; the header has 4",
             "FILE:9: date: 2017-11-20 is outside operation nov17-mersey (2017-11-13 to 2017-11-19)",
             "error: 3 invalid rows in FILE; nothing was imported",

@@ -11,6 +11,7 @@ mod import;
 mod integrity;
 mod layers;
 mod measures_report;
+mod leftovers;
 mod packs;
 mod page;
 mod reports;

@@ -33,6 +33,13 @@ pub struct Args {
 
 pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
     let reason = required_text("reason", &a.reason)?;
+    // As `type edit` and `op edit`: no field flags at all is a mistake in
+    // the command, not a change that happens to change nothing.
+    if a.op.is_none() && a.type_key.is_none() && a.fields.given().iter().all(|(_, v)| v.is_none()) {
+        anyhow::bail!(
+            "nothing to change: give at least one field to change (see opweek amend --help)"
+        );
+    }
     let event_ref = parse_event_ref(&a.id)?;
     let mut store = ctx.open()?;
     let old = active_event(&store, &event_ref, "a voided event is not amended")?;

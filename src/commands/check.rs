@@ -15,6 +15,8 @@ use anyhow::{bail, Result};
 
 use super::Context;
 use crate::chain::Verdict;
+use crate::model::MAX_COUNT;
+use crate::numbers::thousands;
 use crate::store::{Access, Store};
 
 /// Enough to find where the damage is; a million events added behind the
@@ -116,7 +118,33 @@ pub fn problems(store: &Store) -> Result<(Vec<String>, Verdict)> {
     }
     let event_problems = store.event_problems(MAX_EVENT_PROBLEMS)?;
     problems.extend(event_problems.iter().map(|p| format!("events: {p}")));
+    problems.extend(count_problems(store)?);
     Ok((problems, verdict))
+}
+
+/// One line for each event whose count is above `MAX_COUNT` (up to
+/// `MAX_EVENT_PROBLEMS`, then how many more): older versions recorded
+/// such counts, and a few of them make every total overflow.
+fn count_problems(store: &Store) -> Result<Vec<String>> {
+    let (found, total) = store.counts_above(MAX_COUNT, MAX_EVENT_PROBLEMS)?;
+    let mut lines: Vec<String> = found
+        .iter()
+        .map(|(id, count)| {
+            format!(
+                "events: event {id} has a count of {}, above the maximum of {} per event: \
+                 correct it with opweek amend {id} --count N --reason TEXT",
+                thousands(*count),
+                thousands(MAX_COUNT)
+            )
+        })
+        .collect();
+    let more = total.saturating_sub(found.len() as u64);
+    if more > 0 {
+        lines.push(format!(
+            "events: ... and {more} more counts above the maximum"
+        ));
+    }
+    Ok(lines)
 }
 
 #[cfg(test)]

@@ -15,8 +15,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::Context;
 use crate::import::{self, Options, Problem, Summary};
 use crate::model::{check_operation_code, required_text};
+use crate::output::terminal_safe;
 use crate::spreadsheet;
-use crate::store::Access;
+use crate::store::{Access, Store};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -65,7 +66,7 @@ pub fn run(a: Args, ctx: &Context, _out: &mut dyn Write) -> Result<()> {
             (Box::new(file), size)
         }
     };
-    let mut store = ctx.open_as(Access::Create)?;
+    let mut store = open_store(ctx, a.dry_run)?;
 
     let progress = progress_bar(size);
     let now = crate::store::now_utc();
@@ -89,10 +90,13 @@ pub fn run(a: Args, ctx: &Context, _out: &mut dyn Write) -> Result<()> {
     };
     let mut on_problem = |p: &Problem| {
         let line = sheet.as_ref().map_or(p.line, |s| s.row_of(p.line));
-        progress.suspend(|| match line {
-            0 => eprintln!("{name}: {}", p.message),
-            line => eprintln!("{name}:{line}: {}: {}", p.column, p.message),
-        });
+        // The file's name and cells are the user's text: control
+        // characters are shown, never sent to the terminal.
+        let text = match line {
+            0 => format!("{name}: {}", p.message),
+            line => format!("{name}:{line}: {}: {}", p.column, p.message),
+        };
+        progress.suspend(|| eprintln!("{}", terminal_safe(&text)));
     };
     let mut on_progress = |byte: u64| progress.set_position(byte);
     let result = import::import(
@@ -110,8 +114,28 @@ pub fn run(a: Args, ctx: &Context, _out: &mut dyn Write) -> Result<()> {
         .file
         .file_name()
         .map_or_else(|| name.clone(), |f| f.to_string_lossy().into_owned());
-    eprintln!("{short}: {}", describe(&summary));
+    eprintln!(
+        "{}",
+        terminal_safe(&format!("{short}: {}", describe(&summary)))
+    );
     Ok(())
+}
+
+/// The store to import into. A dry run writes nothing, so it creates no
+/// database either: on a path with none it checks the rows against an
+/// empty database in memory (the one the real import would create there),
+/// and reports every row as the real import would (unknown operations).
+fn open_store(ctx: &Context, dry_run: bool) -> Result<Store> {
+    if dry_run && std::fs::symlink_metadata(&ctx.db).is_err() {
+        let mut store = Store::open_in_memory()?;
+        store.set_actor(&ctx.user);
+        return Ok(store);
+    }
+    ctx.open_as(if dry_run {
+        Access::Write
+    } else {
+        Access::Create
+    })
 }
 
 /// `--map-op THEIRS=OURS` flags as a map from the file's code to ours.
@@ -195,6 +219,7 @@ fn describe(s: &Summary) -> String {
 /// cannot read as `FILE:ROW: column: message`.
 fn read_sheet(path: &std::path::Path, name: &str) -> Result<spreadsheet::Sheet> {
     Ok(spreadsheet::read(path, &mut |p| {
-        eprintln!("{name}:{}: {}: {}", p.row, p.column, p.message)
+        let text = format!("{name}:{}: {}: {}", p.row, p.column, p.message);
+        eprintln!("{}", terminal_safe(&text))
     })?)
 }

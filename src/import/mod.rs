@@ -275,7 +275,7 @@ pub fn import<R: Read + Send>(
         return Err(invalid(ctx, problems.count));
     }
     if options.dry_run {
-        importer.rollback()?;
+        importer.finish_dry_run()?;
     } else {
         importer.commit(Some(ahead))?;
     }

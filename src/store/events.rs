@@ -225,6 +225,32 @@ impl Store {
         }
     }
 
+    /// Events whose count is above `max` (`model::MAX_COUNT`): opweek never
+    /// records one, but an older version did, and the sqlite3 shell can.
+    /// The first `limit` of them by row order, as (id, count), and how many
+    /// there are in all.
+    pub fn counts_above(&self, max: i64, limit: usize) -> Result<(Vec<(Uuid, i64)>, u64)> {
+        let total: i64 =
+            self.conn
+                .query_row("SELECT count(*) FROM event WHERE count > ?1", [max], |r| {
+                    r.get(0)
+                })?;
+        if total == 0 {
+            return Ok((Vec::new(), 0));
+        }
+        let mut stmt = self
+            .conn
+            .prepare("SELECT uuid, count FROM event WHERE count > ?1 ORDER BY id LIMIT ?2")?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt.query_map(rusqlite::params![max, limit], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+        Ok((
+            rows.collect::<rusqlite::Result<_>>()?,
+            u64::try_from(total).unwrap_or(0),
+        ))
+    }
+
     /// The event with this id.
     pub fn event(&self, id: Uuid) -> Result<Event> {
         let reader = EventReader::load(&self.conn)?;

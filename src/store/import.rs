@@ -241,6 +241,14 @@ impl Importer<'_> {
         self.tx.rollback()?;
         Ok(())
     }
+
+    /// Ends a dry run: refuses what `commit` would refuse (events stored in
+    /// a signed-off operation), with the same error, then rolls back, so a
+    /// dry run says exactly what the real import would say.
+    pub fn finish_dry_run(self) -> Result<()> {
+        super::signoff::refuse_new_events(self.conn, self.last_before)?;
+        self.rollback()
+    }
 }
 
 #[cfg(test)]
