@@ -579,3 +579,55 @@ fn refusals_are_in_the_tools_own_words() {
         .rejects(&["amend", &id, "--reason", "none"])
         .starts_with("error: nothing to change"));
 }
+
+/// A server URL in `--db` or OPWEEK_DB is refused with one line that names
+/// only its scheme (never the password the URL may hold), and nothing is
+/// made of it on disk: no directory `postgres:`.
+#[test]
+fn a_server_url_is_refused_without_showing_its_password_and_creates_nothing() {
+    let env = TestEnv::new();
+    let run = |db: (&str, &str), args: &[&str]| {
+        let mut c = assert_cmd::Command::cargo_bin("opweek").unwrap();
+        c.current_dir(env.dir()).env_remove("OPWEEK_DB");
+        match db {
+            ("--db", url) => {
+                c.args(["--db", url]);
+            }
+            (_, url) => {
+                c.env("OPWEEK_DB", url);
+            }
+        }
+        let out = c.args(args).output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let url = "postgres://ann:s3cret@db.force.local:5433/opweek";
+    for args in [
+        &["op", "add", "x", "--title", "T", "--start", "2017-11-13"][..],
+        &["report"],
+        &["backup", "copy.db"],
+        &["restore", "copy.db"],
+        &["demo"],
+    ] {
+        for how in ["--db", "OPWEEK_DB"] {
+            let (code, err) = run((how, url), args);
+            assert_eq!(code, Some(1), "{how} {args:?}: {err}");
+            assert_eq!(
+                err,
+                "error: --db names a postgres:// server: this opweek keeps its data in a SQLite \
+                 file only (give a file path; a shared PostgreSQL database is not supported yet)\n"
+            );
+            assert!(!err.contains("s3cret"));
+        }
+    }
+    let (code, err) = run(("--db", "postgresql://h/db"), &["op", "list"]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("a postgresql:// server"), "{err}");
+    let names: Vec<_> = std::fs::read_dir(env.dir())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(names.is_empty(), "{names:?}");
+}

@@ -99,6 +99,8 @@ pub enum StoreError {
     NotOpweek(String),
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
+    #[error("--db names a {0}:// server: this opweek keeps its data in a SQLite file only (give a file path; a shared PostgreSQL database is not supported yet)")]
+    ServerUnsupported(&'static str),
     // Contract wording: a mistyped `--db` must never look like an empty week.
     #[error("no opweek database at {0}")]
     Missing(String),
@@ -140,6 +142,15 @@ pub enum StoreError {
         by: String,
         at: String,
     },
+}
+
+/// The server scheme `path` starts with, if it is a database URL rather
+/// than a file name.
+pub fn server_scheme(path: &Path) -> Option<&'static str> {
+    let text = path.to_string_lossy();
+    ["postgres", "postgresql"]
+        .into_iter()
+        .find(|s| text.starts_with(&format!("{s}://")))
 }
 
 /// What a command means to do with the database, declared by each command
@@ -209,6 +220,13 @@ impl Store {
     /// Opens the database at `path` for what the command means to do (see
     /// `Access`) and brings its schema up to date when it may be written.
     pub fn open_with(path: &Path, access: Access) -> Result<Store> {
+        // A server URL is not a file name: refused before anything is made
+        // of it (`op add` would otherwise create a directory `postgres:`).
+        // Only the scheme is named, never the rest, which may hold a
+        // password.
+        if let Some(scheme) = server_scheme(path) {
+            return Err(StoreError::ServerUnsupported(scheme));
+        }
         let shown = || path.display().to_string();
         if std::fs::symlink_metadata(path).is_err() {
             if access != Access::Create {
