@@ -47,7 +47,10 @@ const SECONDARY_INDEXES: [(&str, &str); 2] = [
 /// 2 MB cache took 13.6 s of CPU for random ids against 7.7 s for ordered
 /// ones, 24 MB took 9.6 s against 8.4 s within 40 MB of peak memory, and
 /// 32 MB was no faster and came to 49 MB, too close to the 50 MB budget
-/// (BENCHMARKS.md). The cache only grows as pages are used.
+/// (BENCHMARKS.md). Measured again on a quiet machine (four alternating
+/// runs each, random ids, 1M): 32 MB 6.27 s against 6.49 s for 24 MB, a
+/// gain within the noise, at 48 MB of peak memory; 16 MB 7.42 s. The cache
+/// only grows as pages are used.
 const IMPORT_CACHE_KIB: i64 = 24 * 1024;
 
 /// Worker threads SQLite's sorter may use while a bulk load builds the
