@@ -58,5 +58,25 @@ if [[ "$size" != *"(A4)"* ]]; then
   fail=1
 fi
 [[ -s "$out/briefing.png" ]] || { echo "render-page: no PNG" >&2; fail=1; }
+
+# A week with money and eleven types (the county-lines demo) must print on
+# one page too, with its values.
+OPWEEK_USER=ci "$bin" --db "$work/cl.db" demo county-lines >/dev/null
+OPWEEK_USER=ci "$bin" --db "$work/cl.db" report --format html -o "$work/county-lines.html" 2>/dev/null
+chromium "${flags[@]}" --no-pdf-header-footer --print-to-pdf="$out/county-lines.pdf" \
+  "file://$work/county-lines.html" 2>/dev/null
+text=$(pdftotext -layout "$out/county-lines.pdf" -)
+for want in "seized £77,115 in cash" "£229,045" "Total money"; do
+  if ! grep -qF -- "$want" <<<"$text"; then
+    echo "render-page: the county-lines PDF lacks \"$want\"" >&2
+    fail=1
+  fi
+done
+pages=$(pdfinfo "$out/county-lines.pdf" | awk '/^Pages:/ {print $2}')
+if [[ "$pages" != 1 ]]; then
+  echo "render-page: the county-lines PDF has $pages pages, expected 1" >&2
+  fail=1
+fi
+
 ((fail == 0)) || exit 1
-echo "render-page: $out/briefing.pdf (1 A4 page) and $out/briefing.png"
+echo "render-page: $out/briefing.pdf and $out/county-lines.pdf (1 A4 page each) and $out/briefing.png"

@@ -54,9 +54,13 @@ code { font-family: "DejaVu Sans Mono", monospace; font-size: .9em; overflow-wra
 @media (max-width: 40rem) { .figures { grid-template-columns: 1fr; } main { padding: 1.2rem; margin: 0; } }
 @page { size: A4; margin: 14mm 15mm; }
 @media print {
-  body { background: #fff; font-size: 10.5pt; }
+  body { background: #fff; font-size: 10pt; }
   main { margin: 0; padding: 0; max-width: none; box-shadow: none; border-top-width: 4px; padding-top: 4mm; }
-  h2 { margin-top: 5mm; }
+  h2 { margin-top: 4mm; }
+  ul.bullets li { margin: .05rem 0; }
+  table { font-size: 9pt; }
+  th, td { padding: .15rem .35rem; }
+  footer { margin-top: 4mm; }
   section, table, svg, li { break-inside: avoid; }
 }
 "#;
@@ -256,10 +260,44 @@ fn chart(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         return writeln!(out, "<p>Nothing to chart.</p>");
     }
     const WIDTH: u32 = 400;
-    const LABEL: u32 = 132;
-    const BAR_SPACE: u32 = WIDTH - LABEL - 44;
+    // Widths in the viewBox's units, where a character of the 13px labels
+    // is about 7.5 wide: the label column fits the longest label (up to
+    // MAX_LABEL characters), the figures after the bars fit the longest
+    // figure, and the bars get the rest.
+    const CHAR: f64 = 7.5;
+    const MAX_LABEL: usize = 24;
+    let figure_of = |row: &ReportRow| {
+        let mut figure = thousands(row.count);
+        let value = super::values::text(row);
+        if !value.is_empty() {
+            figure.push_str(&format!(" · {value}"));
+        }
+        figure
+    };
+    let longest_label = r
+        .rows
+        .iter()
+        .map(|row| row_label(r, row).chars().count().min(MAX_LABEL))
+        .max()
+        .unwrap_or(0);
+    let longest_figure = r
+        .rows
+        .iter()
+        .map(|row| figure_of(row).chars().count())
+        .max()
+        .unwrap_or(0);
+    let label_w = ((longest_label as f64 * CHAR) as u32 + 12).clamp(60, 190);
+    let figure_w = ((longest_figure as f64 * CHAR) as u32 + 10).clamp(30, 130);
+    let bar_space = WIDTH.saturating_sub(label_w + figure_w).max(60);
     let compare = r.compare.is_some();
-    let row_h: u32 = if compare { 38 } else { 31 };
+    // Tighter rows for a long list, so that a week's page still prints on
+    // one A4 sheet.
+    let tight = r.rows.len() > 8;
+    let row_h: u32 = match (compare, tight) {
+        (true, _) => 38,
+        (false, false) => 31,
+        (false, true) => 25,
+    };
     let largest = r
         .rows
         .iter()
@@ -268,55 +306,53 @@ fn chart(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         .unwrap_or(0)
         .max(1);
     let height = row_h * r.rows.len() as u32 + 8;
-    let scale = |n: i64| (n.max(0) as f64 * f64::from(BAR_SPACE) / largest as f64).round();
+    let scale = |n: i64| (n.max(0) as f64 * f64::from(bar_space) / largest as f64).round();
+    let width = label_w + bar_space + figure_w;
     writeln!(
         out,
-        "<svg viewBox=\"0 0 {WIDTH} {height}\" role=\"img\" aria-label=\"Bar chart of the tallies\">"
+        "<svg viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"Bar chart of the tallies\">"
     )?;
     for (i, row) in r.rows.iter().enumerate() {
         let y = 4 + row_h * i as u32;
         let label = row_label(r, row);
-        let short: String = if label.chars().count() > 20 {
-            label.chars().take(19).chain(['…']).collect()
+        let short: String = if label.chars().count() > MAX_LABEL {
+            label.chars().take(MAX_LABEL - 1).chain(['…']).collect()
         } else {
             label.clone()
         };
-        let mut figure = thousands(row.count);
-        let value = super::values::text(row);
-        if !value.is_empty() {
-            figure.push_str(&format!(" · {value}"));
-        }
+        let figure = figure_of(row);
+        let bar_h = if tight { 17 } else { 20 };
         writeln!(out, "<g><title>{}: {}</title>", esc(&label), esc(&figure))?;
         writeln!(
             out,
             "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
-            LABEL - 8,
-            y + 15,
+            label_w - 8,
+            y + bar_h - 5,
             esc(&short)
         )?;
         let w = scale(row.count);
         writeln!(
             out,
-            "<rect class=\"bar\" x=\"{LABEL}\" y=\"{y}\" width=\"{w}\" height=\"20\"/>"
+            "<rect class=\"bar\" x=\"{label_w}\" y=\"{y}\" width=\"{w}\" height=\"{bar_h}\"/>"
         )?;
         writeln!(
             out,
             "<text x=\"{}\" y=\"{}\">{}</text>",
-            f64::from(LABEL) + w + 5.0,
-            y + 15,
+            f64::from(label_w) + w + 5.0,
+            y + bar_h - 5,
             esc(&figure)
         )?;
         if let Some(c) = row.compare {
             let w = scale(c);
             writeln!(
                 out,
-                "<rect class=\"other\" x=\"{LABEL}\" y=\"{}\" width=\"{w}\" height=\"9\"/>",
+                "<rect class=\"other\" x=\"{label_w}\" y=\"{}\" width=\"{w}\" height=\"9\"/>",
                 y + 23
             )?;
             writeln!(
                 out,
                 "<text x=\"{}\" y=\"{}\" style=\"font-size:10px\">{}</text>",
-                f64::from(LABEL) + w + 5.0,
+                f64::from(label_w) + w + 5.0,
                 y + 31,
                 thousands(c)
             )?;
@@ -325,7 +361,7 @@ fn chart(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(
         out,
-        "<line class=\"axis\" x1=\"{LABEL}\" y1=\"0\" x2=\"{LABEL}\" y2=\"{height}\"/>"
+        "<line class=\"axis\" x1=\"{label_w}\" y1=\"0\" x2=\"{label_w}\" y2=\"{height}\"/>"
     )?;
     writeln!(out, "</svg>")?;
     if let Some(c) = &r.compare {
