@@ -91,26 +91,13 @@ pub fn render(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         }
         match row {
             Some(row) => {
-                cells.extend([escape(&row.label), thousands(row.count)]);
-                if values {
-                    cells.push(super::values::text(row));
-                }
-                if r.compare.is_some() {
-                    cells.extend([thousands(row.compare.unwrap_or(0)), super::change_text(row)]);
-                    if values {
-                        cells.extend([
-                            super::values::compare_text(row),
-                            super::values::change_text(row),
-                        ]);
-                    }
-                }
+                cells.push(escape(&row.label));
+                cells.extend(super::figure_cells(r, Some(row), values));
             }
             // A quiet day under `--by day`.
             None => {
-                cells.extend(["—".to_string(), "0".to_string()]);
-                if values {
-                    cells.push(String::new());
-                }
+                cells.push("—".to_string());
+                cells.extend(super::figure_cells(r, None, values));
             }
         }
         writeln!(out, "| {} |", cells.join(" | "))?;

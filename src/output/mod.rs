@@ -85,6 +85,36 @@ impl ChangePct {
     }
 }
 
+/// A row's figures as the table and markdown show them, after its label:
+/// the count, the value when the report has values, and with `--compare`
+/// the other operation's count and the change (and their values). A quiet
+/// day under `--by day` (`row` none) counts 0 and leaves the rest empty.
+pub fn figure_cells(r: &Report, row: Option<&ReportRow>, values: bool) -> Vec<String> {
+    let compare = r.compare.is_some();
+    let Some(row) = row else {
+        let blanks = usize::from(values)
+            + if compare {
+                2 + 2 * usize::from(values)
+            } else {
+                0
+            };
+        return std::iter::once("0".to_string())
+            .chain(std::iter::repeat_n(String::new(), blanks))
+            .collect();
+    };
+    let mut cells = vec![thousands(row.count)];
+    if values {
+        cells.push(values::text(row));
+    }
+    if compare {
+        cells.extend([thousands(row.compare.unwrap_or(0)), change_text(row)]);
+        if values {
+            cells.extend([values::compare_text(row), values::change_text(row)]);
+        }
+    }
+    cells
+}
+
 /// A compared row's change for people: "+3 (+12%)", "−2 (−20%)", "0",
 /// "+5 (new)".
 pub fn change_text(row: &ReportRow) -> String {

@@ -130,32 +130,13 @@ pub fn report(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         }
         match row {
             Some(row) => {
-                cells.extend([row.label.clone(), thousands(row.count)]);
-                if values {
-                    cells.push(super::values::text(row));
-                }
-                if r.compare.is_some() {
-                    cells.extend([thousands(row.compare.unwrap_or(0)), super::change_text(row)]);
-                    if values {
-                        cells.extend([
-                            super::values::compare_text(row),
-                            super::values::change_text(row),
-                        ]);
-                    }
-                }
+                cells.push(row.label.clone());
+                cells.extend(super::figure_cells(r, Some(row), values));
                 cells.push(bar(row.count, largest));
             }
             None => {
-                cells.extend(["—".to_string(), "0".to_string()]);
-                if values {
-                    cells.push(String::new());
-                }
-                if r.compare.is_some() {
-                    cells.extend([String::new(), String::new()]);
-                    if values {
-                        cells.extend([String::new(), String::new()]);
-                    }
-                }
+                cells.push("—".to_string());
+                cells.extend(super::figure_cells(r, None, values));
                 cells.push(String::new());
             }
         }
