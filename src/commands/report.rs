@@ -130,16 +130,19 @@ pub fn run(mut a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
             })
             .transpose()?,
     };
-    if options.provisional.is_some() && a.format == ReportFormat::Csv {
-        eprintln!(
-            "note: CSV has no place to mark figures as provisional; --provisional is not in this output (use --format json, markdown, briefing or table)"
-        );
-    }
     if let Some(path) = &a.output {
         check_target(path, &ctx.db, a.force)?;
     }
     let store = ctx.open_as(Access::Read)?;
     let report = compute::build(&store, &period, &options)?;
+    if options.provisional.is_some() {
+        refuse_provisional_when_signed(&report)?;
+    }
+    if options.provisional.is_some() && a.format == ReportFormat::Csv {
+        eprintln!(
+            "note: CSV has no place to mark figures as provisional; --provisional is not in this output (use --format json, markdown, briefing or table)"
+        );
+    }
     let mut file = Vec::new();
     let out: &mut dyn Write = if a.output.is_some() { &mut file } else { out };
     match a.format {
@@ -170,6 +173,36 @@ pub fn run(mut a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
         eprintln!("Wrote the report to {}.", path.display());
     }
     Ok(())
+}
+
+/// `--provisional` on figures that are all signed off would print both
+/// "provisional" and "signed off" on one briefing: refused, naming who
+/// signed them off and how to reopen. A report where some operations are
+/// still open may be marked provisional (the open ones are).
+fn refuse_provisional_when_signed(report: &crate::report::Report) -> Result<()> {
+    let states = &report.sign_offs;
+    if states.is_empty() || states.iter().any(|s| s.signed_off.is_none()) {
+        return Ok(());
+    }
+    match states.as_slice() {
+        [one] => {
+            let s = one.signed_off.as_ref().expect("checked above");
+            bail!(
+                "{} was signed off by {} at {}: its figures are final, not provisional (drop --provisional, or reopen it first: opweek op reopen {} --reason TEXT)",
+                one.operation,
+                s.by,
+                s.at,
+                one.operation
+            )
+        }
+        several => {
+            let codes: Vec<&str> = several.iter().map(|s| s.operation.as_str()).collect();
+            bail!(
+                "every operation this report covers is signed off ({}): its figures are final, not provisional (drop --provisional, or reopen one with opweek op reopen CODE --reason TEXT)",
+                codes.join(", ")
+            )
+        }
+    }
 }
 
 /// The format a file's extension asks for when `--format` was left at its

@@ -46,6 +46,7 @@ tr.total td { border-top: 2px solid #1a1a1a; border-bottom: 0; font-weight: bold
 svg { width: 100%; height: auto; display: block; }
 svg text { font-family: inherit; font-size: 13px; fill: #1a1a1a; }
 svg .bar { fill: #1f3a5f; }
+svg text.group { font-weight: bold; paint-order: stroke; stroke: #fff; stroke-width: 4px; }
 svg .other { fill: #fff; stroke: #1f3a5f; stroke-width: 1.5; }
 svg .axis { stroke: #1a1a1a; stroke-width: 1; }
 footer { margin-top: 1.6rem; font-size: .78rem; color: #555; border-top: 1px solid #ddd; padding-top: .5rem; }
@@ -142,8 +143,10 @@ pub fn render(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     }
     // Who signed the figures off and the head to check them against, or
     // that they are provisional.
-    for line in super::signoff::lines(r, &|s: &str| s.to_string()) {
-        writeln!(out, "<p class=\"signoff\">{}</p>", esc(&line))?;
+    let escape = |s: &str| esc(s).into_owned();
+    let code = |c: &str| format!("<code>{}</code>", esc(c));
+    for line in super::signoff::lines_with(r, &escape, &code) {
+        writeln!(out, "<p class=\"signoff\">{line}</p>")?;
     }
     writeln!(
         out,
@@ -274,10 +277,31 @@ fn chart(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         }
         figure
     };
+    // With `--by`, the bars are grouped under a heading per key (a force,
+    // a team, a day) and labelled with the activity alone: "Cheshire
+    // Constabulary — Arrests" cut to fit left every bar of a force with the
+    // same label and no activity.
+    let grouped = r.by.is_some();
+    let bar_label = |row: &ReportRow| {
+        if grouped {
+            row.label.clone()
+        } else {
+            row_label(r, row)
+        }
+    };
+    // A heading spans the chart: cut to what fits its width.
+    let heading_of = |row: &ReportRow| {
+        let key = row.key.as_deref().unwrap_or("(none)");
+        if key.chars().count() > 50 {
+            key.chars().take(49).chain(['…']).collect()
+        } else {
+            key.to_string()
+        }
+    };
     let longest_label = r
         .rows
         .iter()
-        .map(|row| row_label(r, row).chars().count().min(MAX_LABEL))
+        .map(|row| bar_label(row).chars().count().min(MAX_LABEL))
         .max()
         .unwrap_or(0);
     let longest_figure = r
@@ -305,16 +329,43 @@ fn chart(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         .max()
         .unwrap_or(0)
         .max(1);
-    let height = row_h * r.rows.len() as u32 + 8;
+    const HEADING_H: u32 = 20;
+    let headings = if grouped {
+        r.rows
+            .iter()
+            .enumerate()
+            .filter(|(i, row)| *i == 0 || r.rows[i - 1].key != row.key)
+            .count() as u32
+    } else {
+        0
+    };
+    let height = row_h * r.rows.len() as u32 + HEADING_H * headings + 8;
     let scale = |n: i64| (n.max(0) as f64 * f64::from(bar_space) / largest as f64).round();
     let width = label_w + bar_space + figure_w;
     writeln!(
         out,
         "<svg viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"Bar chart of the tallies\">"
     )?;
+    // The axis first, so that a group heading (white-edged) reads over it.
+    writeln!(
+        out,
+        "<line class=\"axis\" x1=\"{label_w}\" y1=\"0\" x2=\"{label_w}\" y2=\"{height}\"/>"
+    )?;
+    let mut y = 4 - row_h as i64;
     for (i, row) in r.rows.iter().enumerate() {
-        let y = 4 + row_h * i as u32;
-        let label = row_label(r, row);
+        y += i64::from(row_h);
+        if grouped && (i == 0 || r.rows[i - 1].key != row.key) {
+            writeln!(
+                out,
+                "<text class=\"group\" x=\"0\" y=\"{}\">{}</text>",
+                y + 14,
+                esc(&heading_of(row))
+            )?;
+            y += i64::from(HEADING_H);
+        }
+        let y = y as u32;
+        let label = bar_label(row);
+        let full_label = row_label(r, row);
         let short: String = if label.chars().count() > MAX_LABEL {
             label.chars().take(MAX_LABEL - 1).chain(['…']).collect()
         } else {
@@ -322,7 +373,12 @@ fn chart(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         };
         let figure = figure_of(row);
         let bar_h = if tight { 17 } else { 20 };
-        writeln!(out, "<g><title>{}: {}</title>", esc(&label), esc(&figure))?;
+        writeln!(
+            out,
+            "<g><title>{}: {}</title>",
+            esc(&full_label),
+            esc(&figure)
+        )?;
         writeln!(
             out,
             "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
@@ -359,10 +415,6 @@ fn chart(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         }
         writeln!(out, "</g>")?;
     }
-    writeln!(
-        out,
-        "<line class=\"axis\" x1=\"{label_w}\" y1=\"0\" x2=\"{label_w}\" y2=\"{height}\"/>"
-    )?;
     writeln!(out, "</svg>")?;
     if let Some(c) = &r.compare {
         writeln!(

@@ -12,14 +12,28 @@ use crate::report::Report;
 /// The lines, plain text; `escape` makes a user's value literal in the
 /// output format (identity for the briefing).
 pub fn lines(r: &Report, escape: &dyn Fn(&str) -> String) -> Vec<String> {
-    let signed_line = |code: Option<&str>, s: &crate::store::SignOff| {
+    lines_with(r, escape, &|c: &str| format!("`{c}`"))
+}
+
+/// The lines with `code` marking up the command to verify with (backticks
+/// in markdown and the briefing; `<code>` on the page, where a backtick
+/// would be printed as one).
+pub fn lines_with(
+    r: &Report,
+    escape: &dyn Fn(&str) -> String,
+    code: &dyn Fn(&str) -> String,
+) -> Vec<String> {
+    let signed_line = |op: Option<&str>, s: &crate::store::SignOff| {
         format!(
-            "Signed off{} by {} at {}: history chain head at sign-off {} (verify with `opweek check --head {}`).",
-            code.map(|c| format!(" ({})", escape(c))).unwrap_or_default(),
+            "Signed off{} by {} at {}: history chain head at sign-off {} (verify with {}).",
+            op.map(|c| format!(" ({})", escape(c))).unwrap_or_default(),
             escape(&s.by),
             s.at,
             s.head,
-            &s.head[..s.head.len().min(12)]
+            code(&format!(
+                "opweek check --head {}",
+                &s.head[..s.head.len().min(12)]
+            ))
         )
     };
     match r.sign_offs.as_slice() {
