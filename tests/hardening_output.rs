@@ -88,11 +88,11 @@ fn markdown_shows_every_value_as_literal_text() {
     }
     let md = env.ok(&["report", "--by", "area", "--format", "markdown"]);
     assert!(
-        md.starts_with("**\\<b\\>Week\\</b\\> \\*one\\* (md-week)** — 13–19 November 2017\n"),
+        md.starts_with("**&lt;b&gt;Week&lt;/b&gt; \\*one\\* (md-week)** — 13–19 November 2017\n"),
         "{md}"
     );
     for row in [
-        "| \\<script\\>alert(1)\\</script\\> | Warrants | 1 |\n",
+        "| &lt;script&gt;alert(1)&lt;/script&gt; | Warrants | 1 |\n",
         "| \\*bold\\* | Warrants | 1 |\n",
         "| a \\\\\\| b | Warrants | 1 |\n",
         "| \\`code\\` | Warrants | 1 |\n",
@@ -454,7 +454,7 @@ fn provisional_marks_title_and_figures_and_says_why() {
         "<b>why</b>",
     ]);
     assert!(
-        md.contains("\nThese figures are provisional: \\<b\\>why\\</b\\>.\n"),
+        md.contains("\nThese figures are provisional: &lt;b&gt;why&lt;/b&gt;.\n"),
         "{md}"
     );
     let json: serde_json::Value = serde_json::from_str(&env.ok(&[

@@ -222,3 +222,39 @@ fn the_pages_sign_off_line_marks_the_command_as_code_not_backticks() {
         "{md}"
     );
 }
+
+#[test]
+fn markdown_escapes_read_the_same_in_python_markdown_as_in_commonmark() {
+    // Python-Markdown (MkDocs) takes no `\<`, `\&`, `\~` or `\$` as an
+    // escape and printed the backslash: "A \<b>"; character references read
+    // the same in every renderer.
+    let env = TestEnv::new();
+    env.ok(&[
+        "op",
+        "add",
+        "w",
+        "--title",
+        "Cash & <b>kit</b> ~ $5 *x*",
+        "--start",
+        "2017-11-13",
+    ]);
+    env.ok(&[
+        "log",
+        "warrant",
+        "--date",
+        "2017-11-14",
+        "--team",
+        "R&D <1> ~a~ $2",
+    ]);
+    let md = env.ok(&["report", "--by", "team", "--format", "markdown"]);
+    assert!(
+        md.starts_with(
+            "**Cash &amp; &lt;b&gt;kit&lt;/b&gt; &#126; &#36;5 \\*x\\* (w)** — 13–19 November 2017\n"
+        ),
+        "{md}"
+    );
+    assert!(
+        md.contains("| R&amp;D &lt;1&gt; &#126;a&#126; &#36;2 | Warrants | 1 |\n"),
+        "{md}"
+    );
+}

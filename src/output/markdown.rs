@@ -10,8 +10,9 @@ use super::{terminal_safe, thousands, NO_VALUE};
 use crate::report::{format_range, Report};
 
 /// A user's value as literal Markdown text: every character CommonMark
-/// could read as markup (`\` `` ` `` `*` `_` `[` `]` `<` `>` `|` `~` `#`
-/// `&` `!` `$`) is backslash-escaped, a line break becomes a space (a
+/// could read as markup is escaped (`\` `` ` `` `*` `_` `[` `]` `|` `#` `!`
+/// with a backslash; `<` `>` `&` `~` `$` as character references, which
+/// Python-Markdown reads too), a line break becomes a space (a
 /// table row is one line), and control characters are shown as
 /// `terminal_safe` shows them. `\|` inside a table cell is GFM's escaped
 /// pipe, so a literal `\|` becomes `\\\|` and keeps its backslash.
@@ -20,10 +21,18 @@ pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
         match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '#' | '&' | '!' | '$' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '!' => {
                 out.push('\\');
                 out.push(c);
             }
+            // As character references: Python-Markdown (MkDocs) does not
+            // take `\<`, `\&`, `\~` or `\$` as escapes and printed the
+            // backslash; every renderer reads the references.
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '~' => out.push_str("&#126;"),
+            '$' => out.push_str("&#36;"),
             '\n' => out.push(' '),
             c => out.push(c),
         }
