@@ -167,13 +167,13 @@ mod tests {
     fn values_render_as_literal_text() {
         assert_eq!(
             escape("<script>alert(1)</script>"),
-            "\\<script\\>alert(1)\\</script\\>"
+            "&lt;script&gt;alert(1)&lt;/script&gt;"
         );
         assert_eq!(escape("**Team 5**"), "\\*\\*Team 5\\*\\*");
         assert_eq!(escape("a\\|b"), "a\\\\\\|b");
         assert_eq!(
             escape("# `x` [l](u) _i_ ~s~ &amp;"),
-            "\\# \\`x\\` \\[l\\](u) \\_i\\_ \\~s\\~ \\&amp;"
+            "\\# \\`x\\` \\[l\\](u) \\_i\\_ &#126;s&#126; &amp;amp;"
         );
         assert_eq!(escape("two\nlines\x1b"), "two lines\\\\x1b");
         assert_eq!(
