@@ -20,3 +20,4 @@ mod signoff;
 mod speed_structure;
 mod spreadsheets;
 mod structure;
+mod trial_analyst;
