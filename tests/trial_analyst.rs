@@ -69,3 +69,32 @@ fn a_team_sheet_with_currency_and_date_cells_imports_from_xlsx_and_ods() {
         );
     }
 }
+
+#[test]
+fn the_shell_view_compares_and_sorts_values_as_numbers() {
+    // As text, `WHERE value > 100000` matched £1,250.50 too.
+    let env = county_lines();
+    let file = fixture("team-cash.xlsx");
+    env.ok(&["import", file.to_str().unwrap()]);
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    let big: Vec<(String, f64)> = conn
+        .prepare("SELECT type, value FROM events WHERE value > 100000")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(big, vec![("drug-seizure".to_string(), 120000.0)]);
+    let order: Vec<f64> = conn
+        .prepare("SELECT value FROM events WHERE value IS NOT NULL ORDER BY value DESC")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(order, vec![120000.0, 63864.5, 1250.5]);
+    let total: f64 = conn
+        .query_row("SELECT sum(value) FROM events", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(total, 185115.0);
+}
