@@ -98,3 +98,20 @@ fn the_shell_view_compares_and_sorts_values_as_numbers() {
         .unwrap();
     assert_eq!(total, 185115.0);
 }
+
+#[test]
+fn bash_completion_offers_the_pack_names() {
+    let env = TestEnv::new();
+    let script = env.ok(&["completions", "bash"]);
+    let start = script
+        .find("opweek__subcmd__type__subcmd__pack__subcmd__add)")
+        .expect("a case for type pack add");
+    let case = &script[start..start + script[start..].find(";;").unwrap()];
+    assert!(
+        case.contains("county-lines knife-crime online-cse"),
+        "{case}"
+    );
+    // An unknown name is still answered with the nearest pack (exit 1).
+    let err = env.rejects(&["type", "pack", "add", "county-line"]);
+    assert!(err.contains("did you mean county-lines?"), "{err}");
+}
