@@ -35,3 +35,16 @@ cp "$work/week.xlsx" "$out/libreoffice.xlsx"
 soffice --headless --infilter="$in" --convert-to ods --outdir "$work" "$work/week.csv" >/dev/null
 cp "$work/week.ods" "$out/libreoffice.ods"
 echo "fixtures written to $out"
+
+# A team's own sheet (no ids), typed by hand in a UK locale: dates as
+# DD/MM/YYYY date cells, values as currency cells, a formula cell, blank
+# columns, the header in other case; and one whose formulas fail (#DIV/0!).
+# Made from the CSVs beside them (tests/fixtures/team-*.csv), with formulas
+# evaluated (the CSV filter's 12th option).
+in_formulas='CSV:44,34,76,1,,2057,false,true,false,false,false,-1'
+for f in team-cash team-errors; do
+  for x in xlsx ods; do
+    soffice --headless --infilter="$in_formulas" --convert-to "$x" --outdir "$work" "$out/$f.csv" >/dev/null
+    cp "$work/$f.$x" "$out/$f.$x"
+  done
+done

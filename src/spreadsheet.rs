@@ -86,6 +86,17 @@ pub fn read(path: &Path, on_problem: &mut dyn FnMut(&CellProblem)) -> Result<She
         Some(r) => r.map_err(|e| open_err(&e))?,
         None => return Err(SheetError::NoSheet { file }),
     };
+    // LibreOffice saves a cell whose formula failed (`=1/0`) as an empty
+    // text with the error only in its own attribute, which calamine does
+    // not read: in an OpenDocument sheet, a formula that gives no value is
+    // taken for an error, never for an empty cell (which would make the
+    // count 1, or the value none).
+    let formulas = if is_opendocument(path) {
+        let first = workbook.sheet_names().first().cloned();
+        first.and_then(|name| workbook.worksheet_formula(&name).ok())
+    } else {
+        None
+    };
     let (first_row, first_col) = range.start().unwrap_or((0, 0));
     let mut out = Sheet::default();
     let mut w = crate::csvio::writer(Vec::new());
@@ -102,7 +113,28 @@ pub fn read(path: &Path, on_problem: &mut dyn FnMut(&CellProblem)) -> Result<She
         // Columns before the data's first keep their letters.
         record.extend((0..first_col).map(|_| String::new()));
         for (j, cell) in cells.iter().enumerate() {
-            match cell_text(cell) {
+            let failed_formula = formulas.as_ref().and_then(|f| {
+                let at = (first_row + i as u32, first_col + j as u32);
+                let empty = match cell {
+                    Data::Empty => true,
+                    Data::String(s) => s.is_empty(),
+                    _ => false,
+                };
+                f.get_value(at)
+                    .filter(|formula| empty && !formula.is_empty())
+                    .map(|formula| {
+                        let formula = formula.strip_prefix("of:").unwrap_or(formula);
+                        format!(
+                            "the cell's formula ({formula}) gives no value: \
+                             a spreadsheet error such as #DIV/0!; fix it, or clear the cell"
+                        )
+                    })
+            });
+            let text = match failed_formula {
+                Some(message) => Err(message),
+                None => cell_text(cell),
+            };
+            match text {
                 Ok(text) => record.push(text),
                 Err(message) => {
                     errors += 1;
@@ -142,6 +174,13 @@ pub fn read(path: &Path, on_problem: &mut dyn FnMut(&CellProblem)) -> Result<She
     }
     out.csv = w.into_inner().map_err(|e| open_err(&e.error()))?;
     Ok(out)
+}
+
+/// Whether `path` is an OpenDocument spreadsheet (by its extension).
+fn is_opendocument(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("ods"))
 }
 
 /// Line breaks as the import counts them: LF, CRLF, or a lone CR.

@@ -20,4 +20,5 @@ mod signoff;
 mod speed_structure;
 mod spreadsheets;
 mod structure;
+mod trial_analyst;
 mod trial_reports;

@@ -19,8 +19,37 @@ pub enum Command {
     /// Add a pack's types that are not there yet (running it again adds nothing)
     Add {
         /// The pack's name, such as county-lines (see `opweek type pack list`)
+        #[arg(value_parser = PackName)]
         name: String,
     },
+}
+
+/// A pack's name: any text (an unknown one is answered with the nearest
+/// pack, exit 1), offering the packs' names to shell completion.
+#[derive(Debug, Clone, Copy)]
+struct PackName;
+
+impl clap::builder::TypedValueParser for PackName {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            packs::PACKS
+                .iter()
+                .map(|p| clap::builder::PossibleValue::new(p.name)),
+        ))
+    }
 }
 
 pub fn run(command: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {

@@ -18,6 +18,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0004_measures.sql"),
     // A type pack added is one history entry (`type-pack-add`).
     include_str!("../../migrations/0005_pack_action.sql"),
+    // The shell's `events` view gives values as numbers.
+    include_str!("../../migrations/0006_events_view_numbers.sql"),
 ];
 
 pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;
