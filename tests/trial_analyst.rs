@@ -115,3 +115,32 @@ fn bash_completion_offers_the_pack_names() {
     let err = env.rejects(&["type", "pack", "add", "county-line"]);
     assert!(err.contains("did you mean county-lines?"), "{err}");
 }
+
+/// `list` shows each event's value in its unit when any listed event has
+/// one (a count-only listing keeps its columns), and `show` gives the value
+/// as people read it beside the figure files carry.
+#[test]
+fn list_and_show_give_values_in_their_unit() {
+    let env = county_lines();
+    let id = env.ok(&[
+        "log",
+        "cash-seizure",
+        "--date",
+        "2023-10-11",
+        "--value",
+        "£63,864.50",
+    ]);
+    let list = env.ok(&["list", "--type", "cash-seizure"]);
+    let header = list.lines().next().unwrap();
+    assert!(header.contains(" N ") && header.contains("Value"), "{list}");
+    assert!(list.contains("£63,864.50"), "{list}");
+    env.ok(&["log", "arrest", "--date", "2023-10-11"]);
+    let counts = env.ok(&["list", "--type", "arrest"]);
+    let header = counts.lines().next().unwrap();
+    assert!(
+        header.starts_with("Id") && !header.contains("Value"),
+        "{counts}"
+    );
+    let show = env.ok(&["show", id.trim()]);
+    assert!(show.contains("£63,864.50 (63864.50)"), "{show}");
+}

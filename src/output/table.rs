@@ -219,9 +219,14 @@ pub(crate) fn capitalise(s: &str) -> String {
 /// (`model::short_id`, its random end), which `show`, `amend` and `void`
 /// accept.
 pub fn events(events: &[Event], out: &mut dyn Write) -> io::Result<()> {
-    let mut t = new_table(&[
-        "Id", "Date", "Time", "Type", "N", "Officer", "Ref", "Detail",
-    ]);
+    // A value column only where some event carries money or weight.
+    let values = events.iter().any(|e| e.value.is_some());
+    let mut header = vec!["Id", "Date", "Time", "Type", "N"];
+    if values {
+        header.push("Value");
+    }
+    header.extend(["Officer", "Ref", "Detail"]);
+    let mut t = new_table(&header);
     // No cell borders: a listing needs every column it can get.
     t.load_preset(LISTING);
     for e in events {
@@ -229,22 +234,31 @@ pub fn events(events: &[Event], out: &mut dyn Write) -> io::Result<()> {
         if e.status == crate::model::Status::Voided {
             type_key.push_str(" (voided)");
         }
-        add_row(
-            &mut t,
-            vec![
-                crate::model::short_id(&e.id),
-                e.date.to_string(),
-                e.time.map(crate::model::format_time).unwrap_or_default(),
-                type_key,
-                e.count.to_string(),
-                short(&e.officer, 10),
-                short(&e.reference, 16),
-                short(&e.detail, 40),
-            ],
-        );
+        let mut row = vec![
+            crate::model::short_id(&e.id),
+            e.date.to_string(),
+            e.time.map(crate::model::format_time).unwrap_or_default(),
+            type_key,
+            e.count.to_string(),
+        ];
+        if values {
+            row.push(e.value.map(|v| v.display()).unwrap_or_default());
+        }
+        row.extend([
+            short(&e.officer, 10),
+            short(&e.reference, 16),
+            short(&e.detail, 40),
+        ]);
+        add_row(&mut t, row);
     }
-    align_right(&mut t, &[4]);
-    as_listing(&mut t, &[0, 1, 2, 3, 4, 5]);
+    let numbers: &[usize] = if values { &[4, 5] } else { &[4] };
+    align_right(&mut t, numbers);
+    let fixed: &[usize] = if values {
+        &[0, 1, 2, 3, 4, 5, 6]
+    } else {
+        &[0, 1, 2, 3, 4, 5]
+    };
+    as_listing(&mut t, fixed);
     writeln!(out, "{t}")
 }
 
@@ -252,6 +266,12 @@ pub fn events(events: &[Event], out: &mut dyn Write) -> io::Result<()> {
 pub fn event_detail(e: &Event, out: &mut dyn Write) -> io::Result<()> {
     let mut t = new_table(&["Field", "Value"]);
     for (name, value) in crate::fields::HEADER.iter().zip(crate::fields::record(e)) {
+        // The value as people read it, in its unit (£1,250.50, 12.5 kg),
+        // with the figure the files carry beside it.
+        let value = match (*name, e.value) {
+            ("value", Some(v)) => format!("{} ({value})", v.display()),
+            _ => value,
+        };
         add_row(&mut t, vec![name.to_string(), value]);
     }
     writeln!(out, "{t}")
