@@ -258,3 +258,36 @@ fn markdown_escapes_read_the_same_in_python_markdown_as_in_commonmark() {
         "{md}"
     );
 }
+
+/// The supervisor's note at sign-off travels with the signed figures: in
+/// the briefing, the markdown, the page and the JSON, not only `op show`.
+#[test]
+fn the_sign_off_note_is_in_every_signed_report() {
+    let env = reference_week();
+    env.ok(&[
+        "op",
+        "sign-off",
+        "nov17-mersey",
+        "--note",
+        "checked against the exhibit log",
+    ]);
+    for format in ["briefing", "markdown", "html"] {
+        let out = env.ok(&["report", "--op", "nov17-mersey", "--format", format]);
+        assert!(
+            out.contains("Note: checked against the exhibit log"),
+            "{format}: {out}"
+        );
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&env.ok(&["report", "--op", "nov17-mersey", "--format", "json"]))
+            .unwrap();
+    assert_eq!(
+        json["signed_off"]["note"],
+        "checked against the exhibit log"
+    );
+    // Without a note, no "Note:" at all.
+    env.ok(&["op", "reopen", "nov17-mersey", "--reason", "late exhibit"]);
+    env.ok(&["op", "sign-off", "nov17-mersey"]);
+    let briefing = env.ok(&["report", "--op", "nov17-mersey", "--format", "briefing"]);
+    assert!(!briefing.contains("Note:"), "{briefing}");
+}

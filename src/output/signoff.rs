@@ -24,8 +24,14 @@ pub fn lines_with(
     code: &dyn Fn(&str) -> String,
 ) -> Vec<String> {
     let signed_line = |op: Option<&str>, s: &crate::store::SignOff| {
+        // The supervisor's note, when one was given, as written.
+        let note = s
+            .note
+            .as_deref()
+            .map(|n| format!(" Note: {}", escape(n)))
+            .unwrap_or_default();
         format!(
-            "Signed off{} by {} at {}: history chain head at sign-off {} (verify with {}).",
+            "Signed off{} by {} at {}: history chain head at sign-off {} (verify with {}).{note}",
             op.map(|c| format!(" ({})", escape(c))).unwrap_or_default(),
             escape(&s.by),
             s.at,
@@ -82,7 +88,8 @@ pub fn write(r: &Report, escape: &dyn Fn(&str) -> String, out: &mut dyn Write) -
 /// The report JSON's `signed_off` (the one operation's sign-off, or null)
 /// and `sign_offs` (each operation covered, with its sign-off or null).
 pub fn json_fields(r: &Report) -> [(&'static str, Value); 2] {
-    let one = |s: &crate::store::SignOff| json!({"by": s.by, "at": s.at, "head": s.head});
+    let one =
+        |s: &crate::store::SignOff| json!({"by": s.by, "at": s.at, "head": s.head, "note": s.note});
     [
         ("signed_off", r.signed_off().map(one).unwrap_or(Value::Null)),
         (
