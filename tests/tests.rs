@@ -22,3 +22,4 @@ mod spreadsheets;
 mod structure;
 mod trial_analyst;
 mod trial_reports;
+mod reimport;

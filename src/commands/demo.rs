@@ -246,6 +246,7 @@ fn load_example(store: &mut Store, ctx: &Context, file: &str, csv: &str) -> Resu
         today: ctx.today,
         user: &ctx.user,
         now: &now,
+        file_sha256: None,
     };
     let mut problems = Vec::new();
     let result = import::import(

@@ -1,5 +1,5 @@
 //! `opweek import FILE [--op CODE] [--dry-run] [--accept-changes [--reason
-//! TEXT]]`: load events from the export CSV — a team's spreadsheet or
+//! TEXT]] [--again]`: load events from the export CSV — a team's spreadsheet or
 //! another force's export, first or later (then carrying that force's
 //! corrections). All rows valid or nothing is written; each bad row is
 //! reported as `FILE:LINE: column: message` on stderr.
@@ -11,6 +11,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context as _, Result};
 use indicatif::{ProgressBar, ProgressStyle};
+use sha2::{Digest as _, Sha256};
 
 use super::Context;
 use crate::import::{self, Options, Problem, Summary};
@@ -43,6 +44,10 @@ pub struct Args {
     /// FILE"]
     #[arg(long, value_name = "TEXT", requires = "accept_changes")]
     pub reason: Option<String>,
+    /// Import the file even though the same file (the same bytes) was
+    /// imported before and its rows carry no ids: they are stored again
+    #[arg(long)]
+    pub again: bool,
 }
 
 pub fn run(a: Args, ctx: &Context, _out: &mut dyn Write) -> Result<()> {
@@ -57,6 +62,15 @@ pub fn run(a: Args, ctx: &Context, _out: &mut dyn Write) -> Result<()> {
         Some(read_sheet(&a.file, &name)?)
     } else {
         None
+    };
+    // A spreadsheet is remembered by its file's bytes, not by the CSV read
+    // out of it (a CSV file is hashed as the import reads it).
+    let sheet_sha256 = match &sheet {
+        Some(_) => {
+            let bytes = std::fs::read(&a.file).with_context(|| format!("cannot read {name}"))?;
+            Some(format!("{:x}", Sha256::digest(&bytes)))
+        }
+        None => None,
     };
     let (input, size): (Box<dyn Read + Send>, u64) = match &sheet {
         Some(s) => (Box::new(s.csv.as_slice()), s.csv.len() as u64),
@@ -75,6 +89,7 @@ pub fn run(a: Args, ctx: &Context, _out: &mut dyn Write) -> Result<()> {
         today: ctx.today,
         user: &ctx.user,
         now: &now,
+        file_sha256: sheet_sha256.as_deref(),
     };
     let reason = a
         .reason
@@ -87,6 +102,7 @@ pub fn run(a: Args, ctx: &Context, _out: &mut dyn Write) -> Result<()> {
         dry_run: a.dry_run,
         accept_changes: a.accept_changes,
         reason,
+        again: a.again,
     };
     let mut on_problem = |p: &Problem| {
         let line = sheet.as_ref().map_or(p.line, |s| s.row_of(p.line));
@@ -204,10 +220,10 @@ fn describe(s: &Summary) -> String {
     };
     if s.new_ids > 0 {
         text.push_str(&if s.new_ids == 1 {
-            "\nnote: 1 row had no id and was given a new one; importing the same file again would count it twice".to_string()
+            "\nnote: 1 row had no id and was given a new one; importing this same file again is refused (--again would count it twice)".to_string()
         } else {
             format!(
-                "\nnote: {} rows had no id and were given new ones; importing the same file again would count them twice",
+                "\nnote: {} rows had no id and were given new ones; importing this same file again is refused (--again would count them twice)",
                 s.new_ids
             )
         });

@@ -12,11 +12,12 @@ mod parse;
 
 use std::io::Read;
 
+use sha2::{Digest as _, Sha256};
 use thiserror::Error;
 
 use crate::chain::EventDigest;
 use crate::csvio::{self, EventColumns};
-use crate::store::{Outcome, Store, StoreError};
+use crate::store::{EarlierImport, Outcome, Store, StoreError};
 use crate::validate::{retired_message, Defaults, Resolver, RetiredTypes};
 
 use corrections::{Corrections, Verdict};
@@ -48,6 +49,9 @@ pub struct Options {
     pub accept_changes: bool,
     /// Why, for the history of each correction (default: the file's name).
     pub reason: Option<String>,
+    /// Import a file whose rows carry no ids even though the same file
+    /// (the same bytes) was imported before: its rows are stored again.
+    pub again: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -74,6 +78,8 @@ pub enum ImportError {
     Header { file: String },
     #[error("{0}")]
     Option(String),
+    #[error("{file} was already imported {when}; its rows carry no ids, so importing it again would count them twice: to import it again anyway, add --again")]
+    AlreadyImported { file: String, when: String },
     #[error(transparent)]
     Store(#[from] StoreError),
     // The source is printed after this by the error chain.
@@ -87,6 +93,10 @@ pub struct Context<'a> {
     pub today: chrono::NaiveDate,
     pub user: &'a str,
     pub now: &'a str,
+    /// The SHA-256 (lowercase hex) of the file's bytes when the input is
+    /// not the file itself (a spreadsheet's sheet, read out as CSV); `None`:
+    /// the input is the file, hashed as it is read.
+    pub file_sha256: Option<&'a str>,
 }
 
 /// Imports the CSV from `input` into `store`. `on_problem` hears each bad
@@ -108,7 +118,13 @@ pub fn import<R: Read + Send>(
         sink: on_problem,
     };
 
-    let mut reader = csvio::reader(csvio::Lines::new(input));
+    // The file's content, hashed as it is read (on the parsing thread),
+    // for the guard against importing the same id-less file twice.
+    let mut hasher = Sha256::new();
+    let mut reader = csvio::reader(csvio::Lines::new(Hashing {
+        inner: input,
+        sha: &mut hasher,
+    }));
     let header = reader.headers().map_err(read_err)?.clone();
     if header.is_empty() {
         problems.report(
@@ -274,10 +290,24 @@ pub fn import<R: Read + Send>(
         importer.rollback()?;
         return Err(invalid(ctx, problems.count));
     }
+    let file_sha256 = match ctx.file_sha256 {
+        Some(sha) => sha.to_string(),
+        None => format!("{:x}", hasher.finalize()),
+    };
+    // Rows with ids are skipped when already stored; rows without are
+    // stored again. So the same file (the same bytes: a re-sorted copy is
+    // another file) is refused a second time when it has such rows.
+    if summary.new_ids > 0 && !options.again {
+        let earlier = importer.earlier_imports(&file_sha256)?;
+        if let Some(last) = earlier.last() {
+            importer.rollback()?;
+            return Err(already_imported(ctx, earlier.len(), last));
+        }
+    }
     if options.dry_run {
         importer.finish_dry_run()?;
     } else {
-        importer.commit(Some(ahead))?;
+        importer.commit(Some(ahead), Some(&file_sha256))?;
     }
     Ok(summary)
 }
@@ -297,6 +327,38 @@ impl Reporter<'_> {
             message,
         });
     }
+}
+
+/// Passes a reader's bytes through, hashing them.
+struct Hashing<'h, R> {
+    inner: R,
+    sha: &'h mut Sha256,
+}
+
+impl<R: Read> Read for Hashing<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.sha.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+fn already_imported(ctx: &Context, times: usize, last: &EarlierImport) -> ImportError {
+    let file = std::path::Path::new(ctx.file)
+        .file_name()
+        .map_or_else(|| ctx.file.to_string(), |f| f.to_string_lossy().into_owned());
+    let what = format!(
+        "on {} by {} ({} event{})",
+        last.at,
+        last.by,
+        last.events,
+        if last.events == 1 { "" } else { "s" }
+    );
+    let when = match times {
+        1 => what,
+        n => format!("{n} times, last {what}"),
+    };
+    ImportError::AlreadyImported { file, when }
 }
 
 fn bad_header(ctx: &Context) -> ImportError {
@@ -344,6 +406,7 @@ mod tests {
             today: "2017-11-30".parse().unwrap(),
             user: "u",
             now: "2017-11-30T10:00:00Z",
+            file_sha256: None,
         };
         let r = import(
             s,
@@ -542,7 +605,7 @@ mod tests {
             let mut s = store();
             let mut csv = b"operation,type,date,count,notes\nnov17,warrant,2017-11-13,1,ok\n".to_vec();
             csv.extend_from_slice(&bytes);
-            let ctx = Context { file: "f.csv", today: "2017-11-30".parse().unwrap(), user: "u", now: "2017-11-30T10:00:00Z" };
+            let ctx = Context { file: "f.csv", today: "2017-11-30".parse().unwrap(), user: "u", now: "2017-11-30T10:00:00Z", file_sha256: None };
             let result = import(&mut s, csv.as_slice(), &ctx, &Options::default(), &mut |_| {}, &mut |_| {});
             match result {
                 Ok(summary) => proptest::prop_assert_eq!(event_count(&s), summary.imported),
@@ -570,7 +633,7 @@ mod tests {
                 w.write_record([*op, *t, *d, *c, n.as_str()]).unwrap();
             }
             let data = w.into_inner().unwrap();
-            let ctx = Context { file: "f.csv", today: "2017-11-30".parse().unwrap(), user: "u", now: "2017-11-30T10:00:00Z" };
+            let ctx = Context { file: "f.csv", today: "2017-11-30".parse().unwrap(), user: "u", now: "2017-11-30T10:00:00Z", file_sha256: None };
             let result = import(&mut s, data.as_slice(), &ctx, &Options::default(), &mut |_| {}, &mut |_| {});
             match result {
                 Ok(summary) => proptest::prop_assert_eq!(event_count(&s), rows.len() as u64 - summary.skipped),

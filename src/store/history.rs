@@ -84,6 +84,9 @@ pub(super) struct Seal {
     actor: String,
     first: Option<Uuid>,
     digest: EventDigest,
+    /// For an import: the SHA-256 of the file's bytes, recorded so that
+    /// importing the same file again can be noticed (see `import`).
+    file_sha256: Option<String>,
 }
 
 impl Seal {
@@ -93,6 +96,7 @@ impl Seal {
             actor: actor.to_string(),
             first: None,
             digest: EventDigest::new(),
+            file_sha256: None,
         }
     }
 
@@ -109,7 +113,17 @@ impl Seal {
             actor: actor.to_string(),
             first,
             digest,
+            file_sha256: None,
         }
+    }
+
+    /// Records the imported file's content (SHA-256 of its bytes, lowercase
+    /// hex) in the row, as its `file_sha256` key. The chain hashes the row
+    /// as text and `check` reads only `events` and `digest`, so rows with
+    /// and without it verify alike.
+    pub(super) fn file_sha256(mut self, sha: Option<&str>) -> Seal {
+        self.file_sha256 = sha.map(str::to_string);
+        self
     }
 
     /// Adds an event just inserted; events must come in the order of their
@@ -125,7 +139,10 @@ impl Seal {
             return Ok(None);
         };
         let events = self.digest.events();
-        let changes = serde_json::json!({"events": events, "digest": self.digest.finish()});
+        let mut changes = serde_json::json!({"events": events, "digest": self.digest.finish()});
+        if let Some(sha) = self.file_sha256 {
+            changes["file_sha256"] = sha.into();
+        }
         let reason = match (self.action, events) {
             ("log", _) => "new event".to_string(),
             (_, 1) => "1 new event".to_string(),

@@ -28,6 +28,15 @@ pub enum Outcome {
     Repeated(Box<Event>),
 }
 
+/// An import recorded in the history: when, by whom, how many events it
+/// stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EarlierImport {
+    pub at: String,
+    pub by: String,
+    pub events: u64,
+}
+
 /// The event table's secondary indexes, exactly as the migrations leave
 /// them (schema.sql, migrations/0002_indexes.sql).
 /// A load into an empty table drops them and builds them once at the end:
@@ -207,7 +216,9 @@ impl Importer<'_> {
     /// those inserts stored its event; otherwise (ids already stored, a
     /// failed insert, no digest) the digest is computed here from the rows
     /// this import wrote, which costs one read of those rows.
-    pub fn commit(self, ahead: Option<EventDigest>) -> Result<()> {
+    /// `file_sha256`, the SHA-256 of the imported file's bytes, is recorded
+    /// in the history row (see `earlier_imports`).
+    pub fn commit(self, ahead: Option<EventDigest>, file_sha256: Option<&str>) -> Result<()> {
         let digest = match ahead {
             Some(d) if self.all_inserted && d.events() == self.inserted => d,
             _ => self.digest_stored()?,
@@ -218,7 +229,9 @@ impl Importer<'_> {
             "the digest given to Importer::commit is not that of the events stored"
         );
         super::signoff::refuse_new_events(self.conn, self.last_before)?;
-        Seal::with_digest("import", self.actor, self.first, digest).write(self.conn)?;
+        Seal::with_digest("import", self.actor, self.first, digest)
+            .file_sha256(file_sha256)
+            .write(self.conn)?;
         self.conn
             .pragma_update(None, "cache_size", self.cache_before)?;
         if self.rebuild_indexes {
@@ -254,6 +267,28 @@ impl Importer<'_> {
         Ok(digest)
     }
 
+    /// The earlier imports of a file with these contents (the SHA-256 of
+    /// its bytes, as `commit` records it), oldest first. Read inside this
+    /// import's transaction, which holds the write lock: no other import
+    /// of the same file can commit in between.
+    pub fn earlier_imports(&self, file_sha256: &str) -> Result<Vec<EarlierImport>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT changed_at, changed_by, coalesce(json_extract(changes, '$.events'), 0)
+             FROM event_history
+             WHERE action = 'import' AND json_valid(changes)
+               AND json_extract(changes, '$.file_sha256') = ?1
+             ORDER BY seq",
+        )?;
+        let rows = stmt.query_map([file_sha256], |r| {
+            Ok(EarlierImport {
+                at: r.get(0)?,
+                by: r.get(1)?,
+                events: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     pub fn rollback(self) -> Result<()> {
         self.tx.rollback()?;
         Ok(())
@@ -283,7 +318,7 @@ mod tests {
             imp.insert(&e).unwrap(),
             Outcome::Repeated(Box::new(e.clone()))
         );
-        imp.commit(None).unwrap();
+        imp.commit(None, None).unwrap();
         assert_eq!(s.event(e.id).unwrap(), e);
         let mut imp = s.importer().unwrap();
         assert_eq!(
@@ -315,7 +350,7 @@ mod tests {
         }
         let mut imp = s.importer().unwrap();
         imp.insert(&event("warrant", "2017-11-14", 1)).unwrap();
-        imp.commit(None).unwrap();
+        imp.commit(None, None).unwrap();
         assert_eq!(schema(&s), before);
         // And a rolled-back load leaves them too.
         let mut s = store_with_op();
@@ -351,7 +386,7 @@ mod tests {
         let mut e = event("arrest", "2017-11-15", 2);
         e.time = Some("07:05".parse().unwrap());
         assert_eq!(imp.insert(&e).unwrap(), Outcome::Inserted);
-        imp.commit(None).unwrap();
+        imp.commit(None, None).unwrap();
         assert_eq!(s.event(e.id).unwrap(), e);
     }
 
@@ -379,7 +414,7 @@ mod tests {
         for e in [&a, &b] {
             assert_eq!(imp.insert(e).unwrap(), Outcome::Inserted);
         }
-        imp.commit(Some(ahead(&[&a, &b]))).unwrap();
+        imp.commit(Some(ahead(&[&a, &b])), None).unwrap();
         assert_eq!(sealed(&s, &a), ahead(&[&a, &b]).finish());
         assert!(s.event_problems(10).unwrap().is_empty());
 
@@ -389,7 +424,7 @@ mod tests {
         for (e, stored) in [(&a, false), (&c, true)] {
             assert_eq!(imp.insert(e).unwrap() == Outcome::Inserted, stored);
         }
-        imp.commit(Some(ahead(&[&a, &c]))).unwrap();
+        imp.commit(Some(ahead(&[&a, &c])), None).unwrap();
         assert_eq!(sealed(&s, &c), ahead(&[&c]).finish());
         assert!(s.event_problems(10).unwrap().is_empty());
 
@@ -397,7 +432,7 @@ mod tests {
         let mut s = store_with_op();
         let mut imp = s.importer().unwrap();
         imp.insert(&b).unwrap();
-        imp.commit(None).unwrap();
+        imp.commit(None, None).unwrap();
         assert_eq!(sealed(&s, &b), ahead(&[&b]).finish());
     }
 
@@ -412,6 +447,6 @@ mod tests {
         imp.insert(&event("warrant", "2017-11-14", 1)).unwrap();
         let mut wrong = EventDigest::new();
         wrong.add_event(&event("arrest", "2017-11-14", 1));
-        let _ = imp.commit(Some(wrong));
+        let _ = imp.commit(Some(wrong), None);
     }
 }

@@ -29,7 +29,7 @@ pub use backup::BackupFile;
 pub use disclosure::Disclosure;
 pub use events::EventFilter;
 pub use history::Change;
-pub use import::{Importer, Outcome};
+pub use import::{EarlierImport, Importer, Outcome};
 pub use migrate::LATEST_VERSION;
 pub use operations::{operation_changes, OperationSummary};
 pub use packs::{MeasureConflict, PackAdded};
