@@ -344,9 +344,10 @@ impl<R: Read> Read for Hashing<'_, R> {
 }
 
 fn already_imported(ctx: &Context, times: usize, last: &EarlierImport) -> ImportError {
-    let file = std::path::Path::new(ctx.file)
-        .file_name()
-        .map_or_else(|| ctx.file.to_string(), |f| f.to_string_lossy().into_owned());
+    let file = std::path::Path::new(ctx.file).file_name().map_or_else(
+        || ctx.file.to_string(),
+        |f| f.to_string_lossy().into_owned(),
+    );
     let what = format!(
         "on {} by {} ({} event{})",
         last.at,
