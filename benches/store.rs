@@ -60,6 +60,7 @@ fn import_into(s: &mut Store, data: &[u8]) {
         today: "2017-11-30".parse().expect("date"),
         user: "bench",
         now: "2017-11-30T10:00:00Z",
+        file_sha256: None,
     };
     import::import(s, data, &ctx, &Options::default(), &mut |_| {}, &mut |_| {}).expect("import");
 }
