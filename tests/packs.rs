@@ -169,49 +169,6 @@ fn an_unknown_pack_is_refused_with_a_suggestion_and_creates_nothing() {
     );
 }
 
-/// The `log` arguments for each row of an export-format CSV.
-fn log_args(csv_text: &str) -> Vec<Vec<String>> {
-    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
-    let header = reader.headers().unwrap().clone();
-    reader
-        .records()
-        .map(|rec| {
-            let rec = rec.unwrap();
-            let get = |name: &str| {
-                rec.get(header.iter().position(|h| h == name).unwrap())
-                    .unwrap()
-            };
-            let mut args: Vec<String> = vec![
-                "log".into(),
-                get("type").into(),
-                "--op".into(),
-                get("operation").into(),
-            ];
-            for (column, flag) in [
-                ("date", "--date"),
-                ("time", "--time"),
-                ("count", "--count"),
-                ("value", "--value"),
-                ("team", "--team"),
-                ("area", "--area"),
-                ("officer", "--officer"),
-                ("reference", "--ref"),
-                ("detail", "--detail"),
-                ("partner", "--partner"),
-                ("outcome", "--outcome"),
-                ("notes", "--note"),
-            ] {
-                let v = get(column);
-                if !v.is_empty() {
-                    args.push(flag.into());
-                    args.push(v.into());
-                }
-            }
-            args
-        })
-        .collect()
-}
-
 /// Exact sums of the `value` column per type, in pence, from an export.
 fn value_sums(export: &str) -> std::collections::BTreeMap<String, i64> {
     let mut reader = csv::Reader::from_reader(export.as_bytes());
@@ -239,7 +196,7 @@ fn a_county_lines_week_logged_through_the_cli_keeps_exact_values() {
     env.ok(&["type", "pack", "add", "county-lines"]);
     county_lines_op(&env);
     let csv_text = std::fs::read_to_string(example("county-lines-week.csv")).unwrap();
-    let all = log_args(&csv_text);
+    let all = crate::env::log_args(&csv_text);
     assert!((40..=60).contains(&all.len()), "{} events", all.len());
     for args in &all {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();

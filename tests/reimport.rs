@@ -3,30 +3,7 @@
 //! `--again`; a file with ids stays idempotent. The guard is by the file's
 //! content (SHA-256 of its bytes), recorded in the import's history row.
 
-use std::path::{Path, PathBuf};
-
-use crate::env::TestEnv;
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
-
-fn county_lines() -> TestEnv {
-    let env = TestEnv::new();
-    env.ok(&["type", "pack", "add", "county-lines"]);
-    env.ok(&[
-        "op",
-        "add",
-        "cl",
-        "--title",
-        "County lines week",
-        "--start",
-        "2023-10-09",
-    ]);
-    env
-}
+use crate::env::{fixture, TestEnv};
 
 const TEAM_CSV: &str = "operation,type,date,count\n\
                         cl,arrest,2023-10-09,2\n\
@@ -58,7 +35,7 @@ fn report_csv(env: &TestEnv) -> String {
 
 #[test]
 fn an_id_less_csv_imported_twice_is_refused_unless_again() {
-    let env = county_lines();
+    let env = TestEnv::county_lines();
     let file = env.write("team.csv", TEAM_CSV);
     let file = file.to_str().unwrap();
     let err = env.ok_stderr(&["import", file]);
@@ -105,7 +82,7 @@ fn an_id_less_csv_imported_twice_is_refused_unless_again() {
 /// .xlsx file itself.
 #[test]
 fn an_id_less_spreadsheet_imported_twice_is_refused_unless_again() {
-    let env = county_lines();
+    let env = TestEnv::county_lines();
     let file = fixture("team-cash.xlsx");
     let file = file.to_str().unwrap();
     env.ok(&["import", file]);
@@ -146,7 +123,7 @@ fn an_id_less_spreadsheet_imported_twice_is_refused_unless_again() {
 /// never refused by the guard.
 #[test]
 fn a_file_with_ids_reimported_still_skips() {
-    let env = county_lines();
+    let env = TestEnv::county_lines();
     let team = env.write("team.csv", TEAM_CSV);
     env.ok(&["import", team.to_str().unwrap()]);
     let export = env.path("export.csv");
@@ -200,7 +177,7 @@ fn a_file_with_ids_reimported_still_skips() {
 /// name is the same file.
 #[test]
 fn the_guard_is_by_file_content_not_name_or_rows() {
-    let env = county_lines();
+    let env = TestEnv::county_lines();
     let team = env.write("team.csv", TEAM_CSV);
     env.ok(&["import", team.to_str().unwrap()]);
     let copy = env.write("copy-of-team.csv", TEAM_CSV);

@@ -465,11 +465,7 @@ fn op_edit_refuses_dates_that_leave_events_outside_and_warns_of_overlaps() {
 #[test]
 fn a_database_from_before_migrates_with_the_same_head() {
     let env = TestEnv::new();
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/v1.db"),
-        &env.db,
-    )
-    .unwrap();
+    std::fs::copy(crate::env::fixture("v1.db"), &env.db).unwrap();
     let out = env.ok(&["check"]);
     assert!(
         out.contains(

@@ -43,11 +43,7 @@ fn a_database_of_the_first_schema_gains_the_index_and_still_verifies() {
     // A database as the release before this one left it (schema 1, its
     // indexes; tests/fixtures/make-v1.sh).
     let env = TestEnv::new();
-    std::fs::copy(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/v1.db"),
-        &env.db,
-    )
-    .unwrap();
+    std::fs::copy(crate::env::fixture("v1.db"), &env.db).unwrap();
     let events = |sql: &str| -> i64 {
         let conn = rusqlite::Connection::open(&env.db).unwrap();
         conn.query_row(sql, [], |r| r.get(0)).unwrap()

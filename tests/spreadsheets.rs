@@ -4,11 +4,11 @@
 //! a UK locale. The files under tests/fixtures/ were made by LibreOffice
 //! from the reference week's export (scripts/make-fixtures.sh).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use calamine::{Data, Reader};
 
-use crate::env::TestEnv;
+use crate::env::{fixture, TestEnv};
 
 fn demo() -> TestEnv {
     let env = TestEnv::new();
@@ -20,12 +20,6 @@ fn fresh() -> TestEnv {
     let env = TestEnv::new();
     env.reference_op();
     env
-}
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
 }
 
 fn first_sheet(path: &Path) -> calamine::Range<Data> {

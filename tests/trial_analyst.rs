@@ -2,36 +2,13 @@
 //! bulk from the team's own spreadsheet, as LibreOffice saves it
 //! (tests/fixtures/team-*.{csv,xlsx,ods}, made by scripts/make-fixtures.sh).
 
-use std::path::{Path, PathBuf};
-
-use crate::env::TestEnv;
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
-
-fn county_lines() -> TestEnv {
-    let env = TestEnv::new();
-    env.ok(&["type", "pack", "add", "county-lines"]);
-    env.ok(&[
-        "op",
-        "add",
-        "cl",
-        "--title",
-        "County lines week",
-        "--start",
-        "2023-10-09",
-    ]);
-    env
-}
+use crate::env::{fixture, TestEnv};
 
 #[test]
 fn an_ods_formula_error_is_refused_not_read_as_an_empty_cell() {
     // LibreOffice keeps #DIV/0! only in its own attribute: read as an empty
     // cell, the count became 1 and the value none.
-    let env = county_lines();
+    let env = TestEnv::county_lines();
     let file = fixture("team-errors.ods");
     let err = env.rejects(&["import", file.to_str().unwrap()]);
     assert!(err.contains("2 cells of"), "{err}");
@@ -54,7 +31,7 @@ fn an_ods_formula_error_is_refused_not_read_as_an_empty_cell() {
 #[test]
 fn a_team_sheet_with_currency_and_date_cells_imports_from_xlsx_and_ods() {
     for name in ["team-cash.xlsx", "team-cash.ods"] {
-        let env = county_lines();
+        let env = TestEnv::county_lines();
         let file = fixture(name);
         env.ok(&["import", file.to_str().unwrap()]);
         let csv = env.ok(&["report", "--format", "csv"]);
@@ -73,7 +50,7 @@ fn a_team_sheet_with_currency_and_date_cells_imports_from_xlsx_and_ods() {
 #[test]
 fn the_shell_view_compares_and_sorts_values_as_numbers() {
     // As text, `WHERE value > 100000` matched £1,250.50 too.
-    let env = county_lines();
+    let env = TestEnv::county_lines();
     let file = fixture("team-cash.xlsx");
     env.ok(&["import", file.to_str().unwrap()]);
     let conn = rusqlite::Connection::open(&env.db).unwrap();
@@ -121,7 +98,7 @@ fn bash_completion_offers_the_pack_names() {
 /// as people read it beside the figure files carry.
 #[test]
 fn list_and_show_give_values_in_their_unit() {
-    let env = county_lines();
+    let env = TestEnv::county_lines();
     let id = env.ok(&[
         "log",
         "cash-seizure",
