@@ -6,8 +6,9 @@ use std::io::Write;
 
 use anyhow::Result;
 
+use crate::csvio::EventWriter;
 use crate::model::{FieldFilter, ValidationError};
-use crate::store::{Disclosure, Store};
+use crate::store::{Disclosure, EventFilter, Store};
 
 /// The field filters `list`, `export` and `report` share: exact matches
 /// (after trimming) on the values events were recorded with.
@@ -90,4 +91,23 @@ pub fn disclose_stdout(
         }
         Err(e) => Err(e),
     }
+}
+
+/// Writes the events `filter` selects as export-format CSV (`export`, `list
+/// --format csv`), counting the rows written into `rows` as they go, so a
+/// disclosure cut short still says how many left.
+pub fn write_event_csv(
+    store: &Store,
+    filter: &EventFilter,
+    out: &mut dyn Write,
+    rows: &mut u64,
+) -> Result<()> {
+    let mut w = EventWriter::new(out)?;
+    store.for_each_event(filter, |e| -> Result<()> {
+        w.write(&e)?;
+        *rows += 1;
+        Ok(())
+    })?;
+    w.finish()?;
+    Ok(())
 }

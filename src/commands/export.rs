@@ -15,7 +15,6 @@ use anyhow::{bail, Result};
 
 use super::outfile::{check_target, place, write_temporary};
 use super::Context;
-use crate::csvio::EventWriter;
 use crate::dates::resolve_range;
 use crate::model::{check_operation_code, clean_text, OpSelection};
 use crate::store::{Access, Disclosure, EventFilter, Store};
@@ -158,14 +157,7 @@ fn write_events(
         out.write_all(&book.finish()?)?;
         return Ok(());
     }
-    let mut w = EventWriter::new(out)?;
-    store.for_each_event(filter, |e| -> Result<()> {
-        w.write(&e)?;
-        *rows += 1;
-        Ok(())
-    })?;
-    w.finish()?;
-    Ok(())
+    super::disclose::write_event_csv(store, filter, out, rows)
 }
 
 /// The selection as flags, for the disclosure log.

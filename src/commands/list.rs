@@ -8,7 +8,6 @@ use std::io::Write;
 use anyhow::Result;
 
 use super::Context;
-use crate::csvio::EventWriter;
 use crate::dates::resolve_range;
 use crate::model::{check_operation_code, check_type_key, OpSelection};
 use crate::output::{json::ArrayWriter, table};
@@ -109,13 +108,7 @@ fn write_data(
     rows: &mut u64,
 ) -> Result<()> {
     if format == ListFormat::Csv {
-        let mut w = EventWriter::new(out)?;
-        store.for_each_event(filter, |e| -> Result<()> {
-            w.write(&e)?;
-            *rows += 1;
-            Ok(())
-        })?;
-        w.finish()?;
+        super::disclose::write_event_csv(store, filter, out, rows)?;
     } else {
         let mut w = ArrayWriter::new(out)?;
         store.for_each_event(filter, |e| -> Result<()> {
