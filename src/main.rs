@@ -14,15 +14,6 @@ use opweek::output::terminal_safe;
 
 fn main() -> ExitCode {
     let mut cli = Cli::parse().from_env(|name| std::env::var_os(name));
-    // A server URL is refused before anything else, naming only its scheme:
-    // the rest may hold a password.
-    if let Some(scheme) = cli.db.as_deref().and_then(opweek::store::server_scheme) {
-        eprintln!(
-            "error: {}",
-            opweek::store::StoreError::ServerUnsupported(scheme)
-        );
-        return ExitCode::from(1);
-    }
     // `opweek --db X demo` (or OPWEEK_DB=X) builds the demo at X.
     if let opweek::cli::Command::Demo(a) = &mut cli.command {
         if a.path.is_none() {

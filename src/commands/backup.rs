@@ -53,6 +53,7 @@ pub fn restore(a: RestoreArgs, ctx: &Context, out: &mut dyn Write) -> Result<()>
             ctx.db.display()
         );
     }
+    // (A server database is checked by the store: it must be empty.)
     let source = BackupFile::open(&a.src)
         .with_context(|| format!("cannot restore from {}", a.src.display()))?;
     // The full `check`, not only SQLite's: a backup whose events or history
@@ -73,7 +74,11 @@ pub fn restore(a: RestoreArgs, ctx: &Context, out: &mut dyn Write) -> Result<()>
     }
     let mut store = ctx.open_as(Access::Create)?;
     store.restore_from(&source)?;
-    writeln!(out, "{}", ctx.db.display())?;
-    eprintln!("Restored {} from {}.", ctx.db.display(), a.src.display());
+    writeln!(out, "{}", store.display_path())?;
+    eprintln!(
+        "Restored {} from {}.",
+        store.display_path(),
+        a.src.display()
+    );
     Ok(())
 }

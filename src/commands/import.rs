@@ -142,7 +142,10 @@ pub fn run(a: Args, ctx: &Context, _out: &mut dyn Write) -> Result<()> {
 /// empty database in memory (the one the real import would create there),
 /// and reports every row as the real import would (unknown operations).
 fn open_store(ctx: &Context, dry_run: bool) -> Result<Store> {
-    if dry_run && std::fs::symlink_metadata(&ctx.db).is_err() {
+    if dry_run
+        && crate::store::server_scheme(&ctx.db).is_none()
+        && std::fs::symlink_metadata(&ctx.db).is_err()
+    {
         let mut store = Store::open_in_memory()?;
         store.set_actor(&ctx.user);
         return Ok(store);

@@ -70,7 +70,12 @@ impl Context {
             ) => return Err(e.into()),
             Err(e) => {
                 return Err(anyhow::Error::from(e))
-                    .with_context(|| format!("cannot open database {}", self.db.display()))
+                    .with_context(|| {
+                        format!(
+                            "cannot open database {}",
+                            crate::store::display_name(&self.db)
+                        )
+                    })
             }
         };
         // A database opened read-only keeps whatever journal its owner set.

@@ -7,6 +7,7 @@ use std::path::Path;
 use rusqlite::backup::Backup;
 use rusqlite::{Connection, OpenFlags};
 
+use super::db::Conn;
 use super::{create_private_file, migrate, Result, Store, StoreError};
 
 impl Store {
@@ -22,11 +23,23 @@ impl Store {
         let partial = std::path::PathBuf::from(partial);
         create_private_file(&partial, true)?;
         let result = (|| -> Result<()> {
-            let mut target = Connection::open(&partial)?;
-            {
-                let backup = Backup::new(&self.conn, &mut target)?;
-                backup.step(-1)?;
-            }
+            let mut target = match &self.conn {
+                Conn::Lite(conn) => {
+                    let mut target = Connection::open(&partial)?;
+                    Backup::new(conn, &mut target)?.step(-1)?;
+                    target
+                }
+                Conn::Pg(_) => {
+                    // A new SQLite database of the latest schema, filled
+                    // from one snapshot of the server's.
+                    let target = Store::setup(Connection::open(&partial)?, Some(partial.clone()))?;
+                    super::server::copy_all(&self.conn, &target.conn)?;
+                    match target.conn {
+                        Conn::Lite(c) => c,
+                        Conn::Pg(_) => unreachable!("setup opens SQLite"),
+                    }
+                }
+            };
             // A backup is a single file: no WAL to carry alongside it.
             let _mode: String =
                 target.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
@@ -53,13 +66,18 @@ impl Store {
     /// step (the backup API writes the pages under one lock), then brings an
     /// older backup's schema up to date.
     pub fn restore_from(&mut self, source: &BackupFile) -> Result<()> {
-        {
-            let backup = Backup::new(&source.store.conn, &mut self.conn)?;
-            backup.step(-1)?;
-        }
         let shown = self.display_path();
-        migrate::migrate(&mut self.conn, &shown)?;
-        Ok(())
+        match (&mut self.conn, &source.store.conn) {
+            (Conn::Lite(conn), Conn::Lite(from)) => {
+                Backup::new(from, conn)?.step(-1)?;
+                migrate::migrate(conn, &shown)?;
+                Ok(())
+            }
+            (Conn::Pg(_), _) => super::server::restore_into(&self.conn, &source.store.conn, &shown),
+            (Conn::Lite(_), Conn::Pg(_)) => Err(StoreError::Corrupt(
+                "a backup is a SQLite file, not a server".into(),
+            )),
+        }
     }
 }
 
@@ -106,8 +124,9 @@ impl BackupFile {
         }
         let mut store = if version == migrate::LATEST_VERSION {
             Store {
-                conn,
+                conn: Conn::Lite(conn),
                 path: None,
+                server: None,
                 actor: "unknown".to_string(),
                 journal: String::new(),
             }

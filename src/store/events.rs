@@ -2,9 +2,9 @@
 //! one place (`rows.rs`), so list, show and export agree on every field.
 
 use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, Transaction};
 use uuid::Uuid;
 
+use super::db::Conn;
 use super::history::{About, Change};
 use super::rows::{values_by_code, EventReader, Scratch, COLUMNS, INSERT_BY_CODE, INSERT_COLUMNS};
 use super::{Result, Store, StoreError};
@@ -79,21 +79,17 @@ pub(super) fn date_condition(dates: &Option<DateRange>, params: &mut Vec<Value>)
 
 /// Inserts one event inside `tx`. The operation and type must exist (the
 /// caller validated them); the database's constraints check again.
-pub(super) fn insert_event(tx: &Transaction, e: &Event) -> Result<()> {
+pub(super) fn insert_event(tx: &Conn, e: &Event) -> Result<()> {
     let mut stmt = tx.prepare_cached(&format!(
         "INSERT INTO event ({}) VALUES ({})",
         *INSERT_COLUMNS, *INSERT_BY_CODE
     ))?;
     let scratch = Scratch::of(e);
     let values = values_by_code(e, &scratch);
-    match stmt.execute(rusqlite::params_from_iter(values)) {
+    match stmt.execute(values) {
         Ok(_) => Ok(()),
-        Err(rusqlite::Error::SqliteFailure(f, _))
-            if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE =>
-        {
-            Err(StoreError::DuplicateEvent(e.id))
-        }
-        Err(err) => Err(err.into()),
+        Err(err) if super::db::is_unique_violation(&err) => Err(StoreError::DuplicateEvent(e.id)),
+        Err(err) => Err(err),
     }
 }
 
@@ -101,22 +97,22 @@ pub(super) fn insert_event(tx: &Transaction, e: &Event) -> Result<()> {
 /// the caller's write transaction. Refused if the event changed since `old`
 /// was read.
 pub(super) fn replace_event(
-    conn: &Connection,
+    conn: &Conn,
     old: &Event,
     new: &Event,
     change: &Change,
 ) -> Result<HistoryEntry> {
     let current = {
         let reader = super::rows::EventReader::load(conn)?;
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {} FROM event e WHERE e.uuid = ?1",
-            *super::rows::COLUMNS
-        ))?;
-        let mut rows = stmt.query([old.id])?;
-        match rows.next()? {
-            Some(row) => reader.event_from_row(row)?,
-            None => return Err(StoreError::UnknownEvent(old.id)),
-        }
+        conn.query_opt(
+            &format!(
+                "SELECT {} FROM event e WHERE e.uuid = ?1",
+                *super::rows::COLUMNS
+            ),
+            [old.id],
+            |row| Ok(reader.event_from_row(row)),
+        )?
+        .ok_or(StoreError::UnknownEvent(old.id))??
     };
     if &current != old {
         return Err(StoreError::Conflict(format!(
@@ -133,9 +129,7 @@ pub(super) fn replace_event(
         "UPDATE event SET {} WHERE uuid = ?1",
         *super::rows::UPDATE_BY_CODE
     ))?
-    .execute(rusqlite::params_from_iter(super::rows::values_by_code(
-        new, &scratch,
-    )))?;
+    .execute(super::rows::values_by_code(new, &scratch))?;
     super::history::append(
         conn,
         About::Event(new.id),
@@ -259,8 +253,8 @@ impl Store {
             *COLUMNS
         ))?;
         let found = stmt
-            .query_row([id], |row| Ok(reader.event_from_row(row)))
-            .optional()?;
+            .query_opt([id], |row| Ok(reader.event_from_row(row)))
+            ?;
         found.ok_or(StoreError::UnknownEvent(id))?
     }
 
@@ -296,15 +290,12 @@ impl Store {
             *COLUMNS,
             conditions.join(" AND ")
         );
-        let mut stmt = self.conn.prepare(&sql).map_err(StoreError::from)?;
-        let mut rows = stmt
-            .query(rusqlite::params_from_iter(params))
-            .map_err(StoreError::from)?;
         let mut n = 0;
-        while let Some(row) = rows.next().map_err(StoreError::from)? {
+        self.conn.for_each(&sql, params, |row| -> std::result::Result<(), E> {
             f(reader.event_from_row(row)?)?;
             n += 1;
-        }
+            Ok(())
+        })?;
         Ok(n)
     }
 }

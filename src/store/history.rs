@@ -6,10 +6,11 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::params;
 use uuid::Uuid;
 
-use super::{Result, Store};
+use super::db::{Conn, Row};
+use super::{Result, Store, StoreError};
 use crate::chain::{self, EventDigest};
 use crate::model::{Event, HistoryEntry};
 
@@ -25,7 +26,7 @@ pub(super) enum About<'a> {
 /// holds the write lock (a `BEGIN IMMEDIATE` transaction), so no other
 /// writer can append between reading the head and writing the row.
 pub(super) fn append(
-    conn: &Connection,
+    conn: &Conn,
     about: About,
     action: &str,
     changed_by: &str,
@@ -35,8 +36,8 @@ pub(super) fn append(
 ) -> Result<HistoryEntry> {
     let (last_seq, prev_hash): (i64, String) = conn
         .prepare_cached("SELECT seq, hash FROM event_history ORDER BY seq DESC LIMIT 1")?
-        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?
+        .query_opt([], |r| Ok((r.get(0)?, r.get(1)?)))
+        ?
         .unwrap_or((0, chain::GENESIS.to_string()));
     let (event_id, subject) = match about {
         About::Event(id) => (id, None),
@@ -134,7 +135,7 @@ impl Seal {
     }
 
     /// Writes the history row, unless no event was stored.
-    pub(super) fn write(self, conn: &Connection) -> Result<Option<HistoryEntry>> {
+    pub(super) fn write(self, conn: &Conn) -> Result<Option<HistoryEntry>> {
         let Some(first) = self.first else {
             return Ok(None);
         };
@@ -268,12 +269,12 @@ impl Store {
     pub fn history_head(&self) -> Result<String> {
         Ok(self
             .conn
-            .query_row(
+            .query_opt(
                 "SELECT hash FROM event_history ORDER BY seq DESC LIMIT 1",
                 [],
                 |r| r.get(0),
             )
-            .optional()?
+            ?
             .unwrap_or_else(|| chain::GENESIS.to_string()))
     }
 
@@ -319,12 +320,11 @@ impl Store {
             "SELECT {}, e.id FROM event e ORDER BY e.id",
             *super::rows::COLUMNS
         ))?;
-        let mut events = events_stmt.query([])?;
 
         let mut problems = Problems::new(limit);
         // The seal being recomputed and the digest so far.
         let mut open: Option<(SealRow, EventDigest)> = None;
-        while let Some(row) = events.next()? {
+        events_stmt.for_each([], |row| {
             let rowid: i64 = row.get(crate::fields::N)?;
             let event = reader.event_from_row(row)?;
             // Move on to the seal whose range holds this event.
@@ -347,7 +347,7 @@ impl Store {
                     "event {} is covered by no log or import entry (stored behind the tool's back)",
                     event.id
                 ));
-                continue;
+                return Ok(());
             };
             match corrections.get(&rowid) {
                 None => digest.add_event(&event),
@@ -366,7 +366,8 @@ impl Store {
                     }
                 }
             }
-        }
+        Ok::<(), StoreError>(())
+        })?;
         if let Some(done) = open.take() {
             close_seal(done, &mut problems);
         }
@@ -381,6 +382,9 @@ impl Store {
     /// problem is one line; none means the file is sound.
     pub fn database_problems(&self) -> Result<Vec<String>> {
         let mut problems = Vec::new();
+        if self.conn.dialect() == super::db::Dialect::Postgres {
+            return super::server::database_problems(&self.conn);
+        }
         let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
         for line in stmt.query_map([], |r| r.get::<_, String>(0))? {
             let line = line?;

@@ -6,8 +6,10 @@
 use std::collections::HashMap;
 
 use rusqlite::types::ValueRef;
-use rusqlite::{Connection, Statement, ToSql, Transaction, TransactionBehavior};
+use rusqlite::ToSql;
 use uuid::Uuid;
+
+use super::db::{Conn, Tx};
 
 use super::history::{Change, Seal};
 use super::rows::{row_values, EventReader, Scratch, COLUMNS, INSERT_BY_ID, INSERT_COLUMNS};
@@ -70,7 +72,7 @@ const SORTER_HELPER_THREADS: i64 = 1;
 /// Nothing is visible to others until `commit`; `rollback`, or dropping it,
 /// writes nothing.
 pub struct Importer<'a> {
-    conn: &'a Connection,
+    conn: &'a Conn,
     actor: &'a str,
     /// The first event this import stored, and how many it stored.
     first: Option<Uuid>,
@@ -81,26 +83,36 @@ pub struct Importer<'a> {
     /// Debug builds also hash inline, to check the caller's digest.
     #[cfg(debug_assertions)]
     check_digest: EventDigest,
-    insert: StaticInsert<'a>,
-    existing: Statement<'a>,
+    /// How rows go in: one statement a row on SQLite, COPY on a server.
+    load: Load<'a>,
     ops: HashMap<String, i64>,
     types: HashMap<String, i64>,
     reader: EventReader,
     rebuild_indexes: bool,
     /// Event rows with a larger id were written by this import.
     last_before: i64,
-    /// The connection's page cache size before the load enlarged it.
-    cache_before: i64,
     /// Declared last, so dropped after the statements above: dropping an
-    /// import unfinished rolls it back (rusqlite's default for a
-    /// `Transaction`).
-    tx: Transaction<'a>,
+    /// import unfinished rolls it back.
+    tx: Tx<'a>,
+}
+
+enum Load<'a> {
+    Lite {
+        insert: StaticInsert<'a>,
+        /// The connection's page cache size before the load enlarged it.
+        cache_before: i64,
+    },
+    Pg(super::server::CopyLoad),
 }
 
 impl Store {
     pub fn importer(&mut self) -> Result<Importer<'_>> {
+        if self.conn.dialect() == super::db::Dialect::Postgres {
+            return self.server_importer();
+        }
         let conn = &self.conn;
         let actor = &self.actor;
+        let lite = conn.lite().ok_or(StoreError::Corrupt("not a SQLite database".into()))?;
         // A page cache sized for the unique id index (see
         // `IMPORT_CACHE_KIB`), back to its size before the indexes are
         // built at the end, so that their sorter stays small too.
@@ -108,9 +120,9 @@ impl Store {
         // An unchecked transaction borrows the connection shared, so the
         // importer can keep its prepared statements beside it for the whole
         // load; if anything below fails, dropping `tx` rolls back.
-        let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
-        let cache_before: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
-        conn.pragma_update(None, "cache_size", -IMPORT_CACHE_KIB)?;
+        let tx = conn.begin_write()?;
+        let cache_before: i64 = lite.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+        lite.pragma_update(None, "cache_size", -IMPORT_CACHE_KIB)?;
         {
             let map = |sql: &str| -> Result<HashMap<String, i64>> {
                 let mut stmt = conn.prepare(sql)?;
@@ -132,27 +144,62 @@ impl Store {
                 all_inserted: true,
                 #[cfg(debug_assertions)]
                 check_digest: EventDigest::new(),
-                insert: StaticInsert::prepare(
-                    conn,
-                    &format!(
-                        "INSERT INTO event ({}) VALUES ({}) ON CONFLICT (uuid) DO NOTHING",
-                        *INSERT_COLUMNS, *INSERT_BY_ID
-                    ),
-                )?,
-                existing: conn.prepare(&format!(
-                    "SELECT {}, e.id AS row_id FROM event e WHERE e.uuid = ?1",
-                    *COLUMNS
-                ))?,
+                load: Load::Lite {
+                    insert: StaticInsert::prepare(
+                        lite,
+                        &format!(
+                            "INSERT INTO event ({}) VALUES ({}) ON CONFLICT (uuid) DO NOTHING",
+                            *INSERT_COLUMNS, *INSERT_BY_ID
+                        ),
+                    )?,
+                    cache_before,
+                },
                 last_before: conn
                     .query_row("SELECT coalesce(max(id), 0) FROM event", [], |r| r.get(0))?,
                 ops: map("SELECT id, code FROM operation")?,
                 types: map("SELECT id, key FROM activity_type")?,
                 reader: EventReader::load(conn)?,
                 rebuild_indexes: empty,
-                cache_before,
                 tx,
             })
         }
+    }
+}
+
+impl Store {
+    /// An import into a server database: the same checks, with the rows
+    /// streamed by COPY (`server::CopyLoad`).
+    fn server_importer(&mut self) -> Result<Importer<'_>> {
+        let conn = &self.conn;
+        let tx = conn.begin_write()?;
+        let map = |sql: &str| -> Result<HashMap<String, i64>> {
+            conn.query_map(sql, [], |r| Ok((r.get(1)?, r.get(0)?)))
+                .map(|v| v.into_iter().collect())
+        };
+        let empty: bool =
+            conn.query_row("SELECT NOT EXISTS (SELECT 1 FROM event)", [], |r| r.get(0))?;
+        if empty {
+            for (name, _) in SECONDARY_INDEXES {
+                conn.execute_batch(&format!("DROP INDEX {name}"))?;
+            }
+        }
+        Ok(Importer {
+            conn,
+            actor: &self.actor,
+            first: None,
+            inserted: 0,
+            all_inserted: true,
+            #[cfg(debug_assertions)]
+            check_digest: EventDigest::new(),
+            load: Load::Pg(super::server::CopyLoad::start(conn, empty)?),
+            last_before: conn
+                .query_row("SELECT coalesce(max(id), 0) FROM event", [], |r| r.get(0))?,
+            ops: map("SELECT id, code FROM operation")?,
+            types: map("SELECT id, key FROM activity_type")?,
+            reader: EventReader::load(conn)?,
+            rebuild_indexes: empty,
+            tx,
+        })
     }
 }
 
@@ -169,9 +216,15 @@ impl Importer<'_> {
             .ok_or_else(|| StoreError::UnknownType(e.type_key.clone()))?;
         let scratch = Scratch::of(e);
         let values = row_values(e, &scratch, ValueRef::Integer(op), ValueRef::Integer(ty));
-        let values: [&dyn ToSql; crate::fields::N] =
-            std::array::from_fn(|i| &values[i] as &dyn ToSql);
-        let changed = self.insert.execute(&values[..]).inspect_err(|_| {
+        let changed = match &mut self.load {
+            Load::Lite { insert, .. } => {
+                let values: [&dyn ToSql; crate::fields::N] =
+                    std::array::from_fn(|i| &values[i] as &dyn ToSql);
+                insert.execute(&values[..])
+            }
+            Load::Pg(copy) => copy.insert(self.conn, e.id, &values),
+        }
+        .inspect_err(|_| {
             self.all_inserted = false;
         })?;
         if changed == 1 {
@@ -182,11 +235,22 @@ impl Importer<'_> {
             return Ok(Outcome::Inserted);
         }
         self.all_inserted = false;
-        let mut rows = self.existing.query([e.id])?;
-        match rows.next()? {
-            Some(row) => {
-                let stored = Box::new(self.reader.event_from_row(row)?);
-                if row.get::<_, i64>("row_id")? > self.last_before {
+        if let Load::Pg(copy) = &mut self.load {
+            copy.flush(self.conn)?;
+        }
+        let reader = &self.reader;
+        let found = self.conn.query_opt(
+            &format!(
+                "SELECT {}, e.id AS row_id FROM event e WHERE e.uuid = ?1",
+                *COLUMNS
+            ),
+            [e.id],
+            |row| Ok((reader.event_from_row(row), row.get::<_, i64>(crate::fields::N)?)),
+        )?;
+        match found {
+            Some((stored, row_id)) => {
+                let stored = Box::new(stored?);
+                if row_id > self.last_before {
                     Ok(Outcome::Repeated(stored))
                 } else {
                     Ok(Outcome::Existing(stored))
@@ -203,6 +267,9 @@ impl Importer<'_> {
     /// carries: `import --accept-changes`) and appends its history row, in
     /// this import's transaction: committed with the import or not at all.
     pub fn correct(&mut self, old: &Event, new: &Event, change: &Change) -> Result<HistoryEntry> {
+        if let Load::Pg(copy) = &mut self.load {
+            copy.flush(self.conn)?;
+        }
         super::events::replace_event(self.conn, old, new, change)
     }
 
@@ -218,7 +285,10 @@ impl Importer<'_> {
     /// this import wrote, which costs one read of those rows.
     /// `file_sha256`, the SHA-256 of the imported file's bytes, is recorded
     /// in the history row (see `earlier_imports`).
-    pub fn commit(self, ahead: Option<EventDigest>, file_sha256: Option<&str>) -> Result<()> {
+    pub fn commit(mut self, ahead: Option<EventDigest>, file_sha256: Option<&str>) -> Result<()> {
+        if let Load::Pg(copy) = &mut self.load {
+            copy.flush(self.conn)?;
+        }
         let digest = match ahead {
             Some(d) if self.all_inserted && d.events() == self.inserted => d,
             _ => self.digest_stored()?,
@@ -232,22 +302,30 @@ impl Importer<'_> {
         Seal::with_digest("import", self.actor, self.first, digest)
             .file_sha256(file_sha256)
             .write(self.conn)?;
-        self.conn
-            .pragma_update(None, "cache_size", self.cache_before)?;
-        if self.rebuild_indexes {
+        let lite = match (&self.load, self.conn.lite()) {
+            (Load::Lite { cache_before, .. }, Some(lite)) => {
+                lite.pragma_update(None, "cache_size", cache_before)?;
+                Some(lite)
+            }
+            _ => None,
+        };
+        if let (true, Some(lite)) = (self.rebuild_indexes, lite) {
             // One helper thread for SQLite's sorter while the indexes are
             // built: the parsing thread has finished by then, so its core
             // is free. Measured at 1M events (alternating runs, 2 cores):
             // building both indexes took 1.4-1.6 s of wall time with the
             // sort on this thread alone and 1.1 s with one helper, for the
             // same CPU time; two helpers were no faster and used more.
-            self.conn
-                .pragma_update(None, "threads", SORTER_HELPER_THREADS)?;
+            lite.pragma_update(None, "threads", SORTER_HELPER_THREADS)?;
             let built = SECONDARY_INDEXES
                 .iter()
-                .try_for_each(|(_, create)| self.conn.execute_batch(create));
-            self.conn.pragma_update(None, "threads", 0)?;
+                .try_for_each(|(_, create)| lite.execute_batch(create));
+            lite.pragma_update(None, "threads", 0)?;
             built?;
+        } else if self.rebuild_indexes {
+            for (_, create) in SECONDARY_INDEXES {
+                self.conn.execute_batch(create)?;
+            }
         }
         self.tx.commit()?;
         Ok(())
@@ -256,14 +334,17 @@ impl Importer<'_> {
     /// The digest of the events this import stored, read back in row order.
     fn digest_stored(&self) -> Result<EventDigest> {
         let mut digest = EventDigest::new();
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT {} FROM event e WHERE e.id > ?1 ORDER BY e.id",
-            *COLUMNS
-        ))?;
-        let mut rows = stmt.query([self.last_before])?;
-        while let Some(row) = rows.next()? {
-            digest.add_event(&self.reader.event_from_row(row)?);
-        }
+        self.conn.for_each(
+            &format!(
+                "SELECT {} FROM event e WHERE e.id > ?1 ORDER BY e.id",
+                *COLUMNS
+            ),
+            [self.last_before],
+            |row| {
+                digest.add_event(&self.reader.event_from_row(row)?);
+                Ok::<(), StoreError>(())
+            },
+        )?;
         Ok(digest)
     }
 
@@ -273,11 +354,21 @@ impl Importer<'_> {
     /// of the same file can commit in between.
     pub fn earlier_imports(&self, file_sha256: &str) -> Result<Vec<EarlierImport>> {
         let mut stmt = self.conn.prepare(
-            "SELECT changed_at, changed_by, coalesce(json_extract(changes, '$.events'), 0)
-             FROM event_history
-             WHERE action = 'import' AND json_valid(changes)
-               AND json_extract(changes, '$.file_sha256') = ?1
-             ORDER BY seq",
+            match self.conn.dialect() {
+                super::db::Dialect::Sqlite => {
+                    "SELECT changed_at, changed_by, coalesce(json_extract(changes, '$.events'), 0)
+                     FROM event_history
+                     WHERE action = 'import' AND json_valid(changes)
+                       AND json_extract(changes, '$.file_sha256') = ?1
+                     ORDER BY seq"
+                }
+                super::db::Dialect::Postgres => {
+                    "SELECT changed_at, changed_by, coalesce((changes::jsonb ->> 'events')::bigint, 0)
+                     FROM event_history
+                     WHERE action = 'import' AND changes::jsonb ->> 'file_sha256' = ?1
+                     ORDER BY seq"
+                }
+            },
         )?;
         let rows = stmt.query_map([file_sha256], |r| {
             Ok(EarlierImport {

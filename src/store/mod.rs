@@ -4,6 +4,7 @@
 //! and errors go back to the caller as values.
 
 mod backup;
+mod db;
 mod disclosure;
 mod events;
 mod history;
@@ -13,6 +14,7 @@ mod names;
 mod operations;
 mod packs;
 mod rows;
+mod server;
 mod signoff;
 mod static_bind;
 mod tally;
@@ -21,9 +23,11 @@ mod types;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags};
 use thiserror::Error;
 use uuid::Uuid;
+
+use db::{Conn, Tx};
 
 pub use backup::BackupFile;
 pub use disclosure::Disclosure;
@@ -93,14 +97,18 @@ pub enum StoreError {
     },
     #[error("database error")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("database error")]
+    Postgres(#[from] postgres::Error),
     #[error("{0}")]
     Conflict(String),
     #[error("{0} is not an opweek database")]
     NotOpweek(String),
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
-    #[error("--db names a {0}:// server: this opweek keeps its data in a SQLite file only (give a file path; a shared PostgreSQL database is not supported yet)")]
-    ServerUnsupported(&'static str),
+    #[error(transparent)]
+    Connect(#[from] pgconn::ConnectError),
+    #[error(transparent)]
+    ServerSchema(#[from] pgmigrate::PgMigrateError),
     // Contract wording: a mistyped `--db` must never look like an empty week.
     #[error("no opweek database at {0}")]
     Missing(String),
@@ -153,6 +161,18 @@ pub fn server_scheme(path: &Path) -> Option<&'static str> {
         .find(|s| text.starts_with(&format!("{s}://")))
 }
 
+/// The database named by `--db` as messages show it: a file's path, or a
+/// server URL without its password (`postgres://USER@HOST:PORT/DB`).
+pub fn display_name(db: &Path) -> String {
+    if server_scheme(db).is_some() {
+        return match pgconn::Target::parse(&db.to_string_lossy()) {
+            Ok(t) => t.shown(),
+            Err(_) => format!("{}://…", server_scheme(db).unwrap_or("postgres")),
+        };
+    }
+    db.display().to_string()
+}
+
 /// What a command means to do with the database, declared by each command
 /// when it opens the store. Only commands that record something may create
 /// a database: anything else on a missing path fails with
@@ -180,8 +200,11 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
 
 pub struct Store {
-    conn: Connection,
+    conn: Conn,
     path: Option<PathBuf>,
+    /// A server database's name as shown (`postgres://USER@HOST:PORT/DB`,
+    /// never a password).
+    server: Option<String>,
     /// Who the history names for the events this store records (`log`,
     /// `import`); corrections name theirs in their `Change`.
     actor: String,
@@ -224,8 +247,8 @@ impl Store {
         // of it (`op add` would otherwise create a directory `postgres:`).
         // Only the scheme is named, never the rest, which may hold a
         // password.
-        if let Some(scheme) = server_scheme(path) {
-            return Err(StoreError::ServerUnsupported(scheme));
+        if server_scheme(path).is_some() {
+            return Store::open_server(&path.to_string_lossy(), access);
         }
         let shown = || path.display().to_string();
         if std::fs::symlink_metadata(path).is_err() {
@@ -289,10 +312,34 @@ impl Store {
         }
         let journal = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
         Ok(Store {
-            conn,
+            conn: Conn::Lite(conn),
             path: Some(path.to_path_buf()),
+            server: None,
             actor: "unknown".to_string(),
             journal,
+        })
+    }
+
+    /// The database on a PostgreSQL server at `url`: connected as libpq
+    /// would (passwords from the URL, PGPASSWORD or ~/.pgpass; TLS by
+    /// `sslmode`), its schema created or brought up to date in one
+    /// transaction. A read on a server database opweek has never written
+    /// finds no opweek database there, as on a missing file.
+    fn open_server(url: &str, access: Access) -> Result<Store> {
+        let target = pgconn::Target::parse(url)?;
+        let shown = target.shown();
+        let mut client = target.connect()?;
+        if access == Access::Read && pgmigrate::version(&mut client)?.is_none() {
+            return Err(StoreError::Missing(shown));
+        }
+        pgmigrate::migrate(&mut client, &shown)?;
+        Ok(Store {
+            conn: Conn::Pg(db::PgConn::new(client)),
+            path: None,
+            server: Some(shown),
+            actor: "unknown".to_string(),
+            // The server keeps its own write-ahead log: readers never wait.
+            journal: "wal".to_string(),
         })
     }
 
@@ -301,19 +348,16 @@ impl Store {
         Store::setup(Connection::open_in_memory()?, None)
     }
 
-    fn setup(conn: Connection, path: Option<PathBuf>) -> Result<Store> {
+    fn setup(mut conn: Connection, path: Option<PathBuf>) -> Result<Store> {
         conn.busy_timeout(BUSY_TIMEOUT)?;
-        let mut store = Store {
-            conn,
-            path,
-            actor: "unknown".to_string(),
-            journal: String::new(),
+        let shown = match &path {
+            Some(p) => p.display().to_string(),
+            None => ":memory:".to_string(),
         };
-        let shown = store.display_path();
         // Look before changing anything: a database from a newer opweek, or
         // another program's, is refused with its file byte for byte as it
         // was (switching it to WAL would already rewrite its header).
-        migrate::check(&store.conn, &shown)?;
+        migrate::check(&conn, &shown)?;
         // journal_mode cannot change inside a transaction, so it is set
         // before the migration's. WAL lets readers go on while one analyst
         // writes; FULL makes a commit durable before the command reports
@@ -321,11 +365,17 @@ impl Store {
         // SQLite answers with the mode it kept when it cannot switch (a
         // filesystem without the shared memory WAL needs); that is kept
         // for the caller to report rather than failing every command.
-        store.journal = switch_to_wal(&store.conn)?;
-        store.conn.pragma_update(None, "synchronous", "FULL")?;
-        store.conn.pragma_update(None, "foreign_keys", "ON")?;
-        migrate::migrate(&mut store.conn, &shown)?;
-        Ok(store)
+        let journal = switch_to_wal(&conn)?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        migrate::migrate(&mut conn, &shown)?;
+        Ok(Store {
+            conn: Conn::Lite(conn),
+            path,
+            server: None,
+            actor: "unknown".to_string(),
+            journal,
+        })
     }
 
     /// The journal mode in use, in SQLite's words ("wal", or the mode it
@@ -338,7 +388,9 @@ impl Store {
     /// Whether the database was opened read-only (`Access::Read` on a
     /// database this user may not write).
     pub fn is_read_only(&self) -> bool {
-        self.conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false)
+        self.conn
+            .lite()
+            .is_some_and(|c| c.is_readonly(rusqlite::MAIN_DB).unwrap_or(false))
     }
 
     /// Names who is recording, for the history rows of new events.
@@ -347,6 +399,9 @@ impl Store {
     }
 
     pub fn display_path(&self) -> String {
+        if let Some(server) = &self.server {
+            return server.clone();
+        }
         match &self.path {
             Some(p) => p.display().to_string(),
             None => ":memory:".to_string(),
@@ -356,10 +411,8 @@ impl Store {
     /// A write transaction that takes the write lock at the start, so two
     /// writers queue on the busy timeout instead of failing with SQLITE_BUSY
     /// when a read lock would have to be upgraded.
-    fn write(&mut self) -> Result<Transaction<'_>> {
-        Ok(self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?)
+    fn write(&mut self) -> Result<Tx<'_>> {
+        self.conn.begin_write()
     }
 }
 
@@ -497,6 +550,8 @@ mod tests {
         let pragma = |name: &str| -> String {
             store
                 .conn
+                .lite()
+                .unwrap()
                 .query_row(&format!("PRAGMA {name}"), [], |r| {
                     r.get::<_, rusqlite::types::Value>(0)
                 })

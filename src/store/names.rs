@@ -33,8 +33,9 @@ impl Store {
         self.conn
             .prepare(sql)
             .and_then(|mut stmt| {
-                stmt.query_map([], |r| r.get(0))?
-                    .collect::<rusqlite::Result<Vec<String>>>()
+                Ok(stmt
+                    .query_map([], |r| r.get(0))?
+                    .collect::<rusqlite::Result<Vec<String>>>()?)
             })
             .unwrap_or_default()
     }

@@ -3,7 +3,9 @@
 //! dates and titles a briefing prints are covered by its chain head.
 
 use chrono::NaiveDate;
-use rusqlite::{params, OptionalExtension, Row};
+use rusqlite::params;
+
+use super::db::Row;
 
 use super::history::{append, About};
 use super::signoff::{op_subject, SignOff};
@@ -110,12 +112,12 @@ impl Store {
         let actor = self.actor.clone();
         let tx = self.write()?;
         let current = tx
-            .query_row(
+            .query_opt(
                 &format!("SELECT {COLUMNS} FROM operation WHERE code = ?1"),
                 [&old.code],
                 operation_from_row,
             )
-            .optional()?
+            ?
             .ok_or_else(|| StoreError::UnknownOperation(old.code.clone()))?;
         if &current != old {
             return Err(StoreError::Conflict(format!(
@@ -194,12 +196,12 @@ impl Store {
 
     pub fn operation(&self, code: &str) -> Result<Operation> {
         self.conn
-            .query_row(
+            .query_opt(
                 &format!("SELECT {COLUMNS} FROM operation WHERE code = ?1"),
                 [code],
                 operation_from_row,
             )
-            .optional()?
+            ?
             .ok_or_else(|| self.unknown_operation(code))
     }
 
@@ -253,7 +255,7 @@ impl Store {
     /// 0.2 s now (BENCHMARKS.md).
     fn summaries(&self, condition: &str, code: Option<&str>) -> Result<Vec<OperationSummary>> {
         let mut stmt = self.conn.prepare_cached(&summaries_sql(condition))?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(code), |row| {
+        let rows = stmt.query_map(Vec::from_iter(code), |row| {
             Ok(OperationSummary {
                 operation: operation_from_row(row)?,
                 events: row.get(8)?,

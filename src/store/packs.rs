@@ -3,7 +3,6 @@
 //! (`type-pack-add`, subject `pack:NAME`), so a pack added is one step in
 //! the chain and running it again adds nothing.
 
-use rusqlite::OptionalExtension;
 
 use super::history::{append, About};
 use super::types::{insert_type, type_from_row, COLUMNS};
@@ -42,12 +41,12 @@ impl Store {
         let mut fields = serde_json::Map::new();
         for t in types {
             let stored = tx
-                .query_row(
+                .query_opt(
                     &format!("SELECT {COLUMNS} FROM activity_type WHERE key = ?1"),
                     [&t.key],
                     type_from_row,
                 )
-                .optional()?;
+                ?;
             match stored {
                 Some(s) if s.measure == t.measure => result.present.push(t.key.clone()),
                 Some(s) => result.conflicts.push(MeasureConflict {

@@ -9,8 +9,8 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use rusqlite::types::{ToSqlOutput, ValueRef};
-use rusqlite::Row;
 
+use super::db::{Conn, Row};
 use super::{Result, StoreError};
 use crate::fields::{Field, Kind, FIELDS, N};
 use crate::measure::{Amount, Measure};
@@ -76,7 +76,7 @@ pub(super) struct EventReader {
 }
 
 impl EventReader {
-    pub(super) fn load(conn: &rusqlite::Connection) -> Result<EventReader> {
+    pub(super) fn load(conn: &Conn) -> Result<EventReader> {
         let map = |sql: &str| -> Result<HashMap<i64, String>> {
             let mut stmt = conn.prepare_cached(sql)?;
             let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;

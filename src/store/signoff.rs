@@ -10,7 +10,9 @@
 
 use std::collections::BTreeMap;
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::params;
+
+use super::db::Conn;
 use serde::Serialize;
 
 use super::history::{append, About};
@@ -44,17 +46,17 @@ fn sign_off_from(by: String, at: String, head: String, changes: &str) -> SignOff
 }
 
 /// The operation's sign-off, or `None` when it is open.
-pub(super) fn state(conn: &Connection, code: &str) -> Result<Option<SignOff>> {
+pub(super) fn state(conn: &Conn, code: &str) -> Result<Option<SignOff>> {
     let row: Option<(String, String, String, String, String)> = conn
         .prepare_cached(
             "SELECT action, changed_by, changed_at, hash, changes FROM event_history
              WHERE subject = ?1 AND action IN ('sign-off', 'reopen')
              ORDER BY seq DESC LIMIT 1",
         )?
-        .query_row([op_subject(code)], |r| {
+        .query_opt([op_subject(code)], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
         })
-        .optional()?;
+        ?;
     Ok(match row {
         Some((action, by, at, head, changes)) if action == "sign-off" => {
             Some(sign_off_from(by, at, head, &changes))
@@ -64,7 +66,7 @@ pub(super) fn state(conn: &Connection, code: &str) -> Result<Option<SignOff>> {
 }
 
 /// Every signed-off operation, by code.
-pub(super) fn all_signed_off(conn: &Connection) -> Result<BTreeMap<String, SignOff>> {
+pub(super) fn all_signed_off(conn: &Conn) -> Result<BTreeMap<String, SignOff>> {
     let mut stmt = conn.prepare_cached(
         "SELECT substr(h.subject, 4), h.action, h.changed_by, h.changed_at, h.hash, h.changes
          FROM event_history h
@@ -94,7 +96,7 @@ pub(super) fn all_signed_off(conn: &Connection) -> Result<BTreeMap<String, SignO
 
 /// Refuses a write that would change the figures of operation `code` while
 /// it is signed off. Call inside the write's transaction.
-pub(super) fn refuse_change(conn: &Connection, code: &str) -> Result<()> {
+pub(super) fn refuse_change(conn: &Conn, code: &str) -> Result<()> {
     match state(conn, code)? {
         None => Ok(()),
         Some(s) => Err(StoreError::SignedOff {
@@ -108,7 +110,7 @@ pub(super) fn refuse_change(conn: &Connection, code: &str) -> Result<()> {
 /// Refuses a bulk load that stored events (row ids above `last_before`) in
 /// a signed-off operation, naming every such operation. Call inside the
 /// load's transaction, before it commits.
-pub(super) fn refuse_new_events(conn: &Connection, last_before: i64) -> Result<()> {
+pub(super) fn refuse_new_events(conn: &Conn, last_before: i64) -> Result<()> {
     let signed = all_signed_off(conn)?;
     if signed.is_empty() {
         return Ok(());
@@ -132,7 +134,7 @@ pub(super) fn refuse_new_events(conn: &Connection, last_before: i64) -> Result<(
 /// Refuses a change to the words of activity type `key` while an operation
 /// with active events of that type is signed off: the signed briefing would
 /// read differently afterwards.
-pub(super) fn refuse_type_change(conn: &Connection, key: &str) -> Result<()> {
+pub(super) fn refuse_type_change(conn: &Conn, key: &str) -> Result<()> {
     let signed = all_signed_off(conn)?;
     if signed.is_empty() {
         return Ok(());
@@ -165,14 +167,14 @@ impl Store {
         let actor = self.actor.clone();
         let tx = self.write()?;
         let (events, total): (i64, i64) = tx
-            .query_row(
+            .query_opt(
                 "SELECT count(e.id), coalesce(sum(e.count), 0) FROM operation o
                  LEFT JOIN event e ON e.op_id = o.id AND e.status = 'active'
                  WHERE o.code = ?1 GROUP BY o.id",
                 [code],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
-            .optional()?
+            ?
             .ok_or_else(|| StoreError::UnknownOperation(code.to_string()))?;
         if let Some(s) = state(&tx, code)? {
             return Err(StoreError::Conflict(format!(

@@ -189,7 +189,7 @@ impl Store {
             force = shared("force"),
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| {
+        let rows = stmt.query_map(Vec::from_iter(params), |r| {
             Ok(SharedRow {
                 type_key: r.get(0)?,
                 count: r.get(1)?,
@@ -208,7 +208,7 @@ impl Store {
     pub fn tally(&self, q: &TallyQuery) -> Result<Vec<TallyRow>> {
         let (sql, params) = tally_sql(q, access_path(self, q, covered(q))?);
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| {
+        let rows = stmt.query_map(Vec::from_iter(params), |r| {
             Ok(TallyRow {
                 key: r.get(0)?,
                 type_key: r.get(1)?,
@@ -224,7 +224,7 @@ impl Store {
     pub fn tally_plan(&self, q: &TallyQuery) -> Result<String> {
         let (sql, params) = tally_sql(q, access_path(self, q, covered(q))?);
         let mut stmt = self.conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| {
+        let rows = stmt.query_map(Vec::from_iter(params), |r| {
             r.get::<_, String>(3)
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?.join("\n"))
@@ -240,7 +240,7 @@ impl Store {
         let sql = format!("SELECT min(start_date), max(end_date) FROM operation WHERE {condition}");
         let (from, to) = self
             .conn
-            .query_row(&sql, rusqlite::params_from_iter(param), |r| {
+            .query_row(&sql, Vec::from_iter(param), |r| {
                 Ok((r.get(0)?, r.get(1)?))
             })?;
         Ok(match (from, to) {

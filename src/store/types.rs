@@ -3,7 +3,10 @@
 //! retire and restore is an entry in the history chain (`type-add`, ...),
 //! so the words a briefing uses are covered by its chain head.
 
-use rusqlite::{params, OptionalExtension, Row};
+use rusqlite::params;
+
+use super::db::Conn;
+use super::db::Row;
 
 use super::history::{append, About};
 use super::{now_utc, Result, Store, StoreError};
@@ -31,7 +34,7 @@ pub(super) const COLUMNS: &str = "key, label, noun, plural, phrase, retired, mea
 /// Stores a new type after the existing ones (the caller checked its key
 /// is new) and returns its fields as its history entry records them.
 pub(super) fn insert_type(
-    conn: &rusqlite::Connection,
+    conn: &Conn,
     t: &ActivityType,
 ) -> Result<serde_json::Map<String, serde_json::Value>> {
     conn.execute(
@@ -89,12 +92,12 @@ impl Store {
 
     pub fn activity_type(&self, key: &str) -> Result<ActivityType> {
         self.conn
-            .query_row(
+            .query_opt(
                 &format!("SELECT {COLUMNS} FROM activity_type WHERE key = ?1"),
                 [key],
                 type_from_row,
             )
-            .optional()?
+            ?
             .ok_or_else(|| self.unknown_type(key))
     }
 
@@ -107,12 +110,12 @@ impl Store {
         let actor = self.actor.clone();
         let tx = self.write()?;
         let current = tx
-            .query_row(
+            .query_opt(
                 &format!("SELECT {COLUMNS} FROM activity_type WHERE key = ?1"),
                 [&old.key],
                 type_from_row,
             )
-            .optional()?
+            ?
             .ok_or_else(|| StoreError::UnknownType(old.key.clone()))?;
         if &current != old {
             return Err(StoreError::Conflict(format!(

@@ -1,0 +1,309 @@
+//! What only a PostgreSQL database needs: opening one from a `postgres://`
+//! URL, and the checks `check` makes of a server in place of SQLite's
+//! file checks.
+
+use std::collections::HashSet;
+use std::io::Write;
+
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use uuid::Uuid;
+
+use super::db::Conn;
+use super::{Result, StoreError};
+
+/// The triggers that make the history, the disclosure log and the events
+/// append-only on the server. A database owner can drop or disable them;
+/// `check` says so, since the chain then guards the rows alone.
+const GUARDS: &[(&str, &str)] = &[
+    ("event_history", "event_history_append_only"),
+    ("disclosure", "disclosure_append_only"),
+    ("event", "event_no_delete"),
+];
+
+/// The server's own problems with the database: a guard trigger missing or
+/// disabled. (Foreign keys and checks are always enforced by PostgreSQL.)
+pub(super) fn database_problems(conn: &Conn) -> Result<Vec<String>> {
+    let mut problems = Vec::new();
+    for (table, trigger) in GUARDS {
+        let enabled: Option<String> = conn.query_opt(
+            "SELECT t.tgenabled::text FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+             WHERE c.relname = ?1 AND t.tgname = ?2",
+            [table, trigger],
+            |r| r.get(0),
+        )?;
+        match enabled.as_deref() {
+            Some("D") => problems.push(format!(
+                "guard: trigger {trigger} on {table} is disabled: rows can be changed or removed behind opweek's back"
+            )),
+            Some(_) => {}
+            None => problems.push(format!(
+                "guard: trigger {trigger} on {table} is missing: rows can be changed or removed behind opweek's back"
+            )),
+        }
+    }
+    Ok(problems)
+}
+
+/// The rows of an import on their way to the server: encoded in COPY's
+/// binary format as they come and sent in one `COPY event ... FROM STDIN`
+/// per batch, inside the import's transaction, so a million rows cost a
+/// few round trips rather than a million. The server checks every row
+/// against the table's constraints as it lands; the write lock the import
+/// holds means no one else stores an event meanwhile, so an id is new
+/// exactly when it is neither stored nor earlier in this import.
+pub(crate) struct CopyLoad {
+    buffer: Vec<u8>,
+    rows: usize,
+    /// Ids stored before the import, and those this import has sent.
+    stored: HashSet<[u8; 16]>,
+    sent: HashSet<[u8; 16]>,
+}
+
+/// A batch sent when its encoded rows reach this size.
+const COPY_BATCH_BYTES: usize = 8 << 20;
+
+impl CopyLoad {
+    /// Reads the ids already stored (none to read into an empty table).
+    pub(crate) fn start(conn: &Conn, empty: bool) -> Result<CopyLoad> {
+        let mut stored = HashSet::new();
+        if !empty {
+            conn.for_each("SELECT uuid FROM event", [], |r| {
+                let id: Vec<u8> = r.get(0)?;
+                if let Ok(id) = <[u8; 16]>::try_from(id.as_slice()) {
+                    stored.insert(id);
+                }
+                Ok::<(), StoreError>(())
+            })?;
+        }
+        Ok(CopyLoad {
+            buffer: Vec::with_capacity(COPY_BATCH_BYTES + 4096),
+            rows: 0,
+            stored,
+            sent: HashSet::new(),
+        })
+    }
+
+    /// Queues the row `values` (in `FIELDS` order) unless `id` is stored
+    /// already or was sent earlier; returns how many rows it queued (0 or
+    /// 1), as an `INSERT ... ON CONFLICT DO NOTHING` would.
+    pub(crate) fn insert(
+        &mut self,
+        conn: &Conn,
+        id: Uuid,
+        values: &[ToSqlOutput<'_>],
+    ) -> Result<usize> {
+        let key = *id.as_bytes();
+        if self.stored.contains(&key) || !self.sent.insert(key) {
+            return Ok(0);
+        }
+        encode_row(&mut self.buffer, values)?;
+        self.rows += 1;
+        if self.buffer.len() >= COPY_BATCH_BYTES {
+            self.flush(conn)?;
+        }
+        Ok(1)
+    }
+
+    /// Sends the queued rows.
+    pub(crate) fn flush(&mut self, conn: &Conn) -> Result<()> {
+        if self.rows == 0 {
+            return Ok(());
+        }
+        send_copy(conn, "event", &super::rows::INSERT_COLUMNS, &self.buffer)?;
+        self.buffer.clear();
+        self.rows = 0;
+        Ok(())
+    }
+}
+
+/// The tables of an opweek database and their columns, in the order rows
+/// are copied (a row's references are copied before it). Both engines
+/// hold the same columns under the same names.
+fn tables() -> [(&'static str, String); 5] {
+    [
+        (
+            "operation",
+            "id, code, title, start_date, end_date, force, unit, campaign, notes, created_at".into(),
+        ),
+        (
+            "activity_type",
+            "id, key, label, noun, plural, phrase, position, retired, measure".into(),
+        ),
+        ("event", format!("id, {}", *super::rows::INSERT_COLUMNS)),
+        (
+            "event_history",
+            "seq, event_id, subject, action, changed_by, changed_at, reason, changes, prev_hash, hash"
+                .into(),
+        ),
+        (
+            "disclosure",
+            "id, disclosed_at, disclosed_by, filters, rows, destination, recipient, reason".into(),
+        ),
+    ]
+}
+
+/// Copies every opweek row of `from` into `to`, which holds nothing but
+/// the default activity types (replaced by `from`'s), keeping every id and
+/// history seq: they are part of the chain's hashes. `from` is read in one
+/// snapshot, `to` written in one transaction.
+pub(super) fn copy_all(from: &Conn, to: &Conn) -> Result<()> {
+    let read = from.begin_read()?;
+    let write = to.begin_write()?;
+    to.execute("DELETE FROM activity_type", [])?;
+    for (table, columns) in tables() {
+        let select = format!("SELECT {columns} FROM {table} ORDER BY 1");
+        match to {
+            Conn::Pg(_) => {
+                let mut copy = RowCopy::new(table, &columns);
+                from.for_each(&select, [], |r| {
+                    let n = columns.split(',').count();
+                    let values = (0..n).map(|i| r.value(i)).collect::<rusqlite::Result<Vec<_>>>()?;
+                    copy.push(to, &values)
+                })?;
+                copy.flush(to)?;
+            }
+            Conn::Lite(_) => {
+                let n = columns.split(',').count();
+                let marks = (1..=n).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
+                let insert = format!("INSERT INTO {table} ({columns}) VALUES ({marks})");
+                from.for_each(&select, [], |r| {
+                    let values = (0..n).map(|i| r.value(i)).collect::<rusqlite::Result<Vec<_>>>()?;
+                    to.execute(&insert, values)?;
+                    Ok::<(), StoreError>(())
+                })?;
+            }
+        }
+    }
+    if to.dialect() == super::db::Dialect::Postgres {
+        // The next id of each table follows the copied ones.
+        for (table, column) in [
+            ("operation", "id"),
+            ("activity_type", "id"),
+            ("event", "id"),
+            ("event_history", "seq"),
+            ("disclosure", "id"),
+        ] {
+            to.execute(
+                &format!(
+                    "SELECT setval(pg_get_serial_sequence('{table}', '{column}'),
+                            coalesce(max({column}), 0) + 1, false) FROM {table}"
+                ),
+                [],
+            )?;
+        }
+    }
+    write.commit()?;
+    read.commit()?;
+    Ok(())
+}
+
+/// `restore` into a server database: allowed only while it holds no
+/// records of its own, since its history and events cannot be replaced
+/// (the server refuses to delete them; see pg/0001_schema.sql).
+pub(super) fn restore_into(to: &Conn, from: &Conn, shown: &str) -> Result<()> {
+    let (ops, events, history): (i64, i64, i64) = to.query_row(
+        "SELECT (SELECT count(*) FROM operation), (SELECT count(*) FROM event),
+                (SELECT count(*) FROM event_history)",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    if ops + events + history > 0 {
+        return Err(StoreError::Conflict(format!(
+            "{shown} already holds records ({ops} operations, {events} events, {history} history entries): \
+             a server database's history is never replaced, so restore into a new, empty database"
+        )));
+    }
+    copy_all(from, to)
+}
+
+/// Rows for one table, sent by binary COPY a batch at a time.
+struct RowCopy {
+    table: &'static str,
+    columns: String,
+    buffer: Vec<u8>,
+    rows: usize,
+}
+
+impl RowCopy {
+    fn new(table: &'static str, columns: &str) -> RowCopy {
+        RowCopy {
+            table,
+            columns: columns.to_string(),
+            buffer: Vec::new(),
+            rows: 0,
+        }
+    }
+
+    fn push(&mut self, to: &Conn, values: &[rusqlite::types::Value]) -> Result<()> {
+        let refs: Vec<ToSqlOutput<'_>> = values
+            .iter()
+            .map(|v| ToSqlOutput::Borrowed(ValueRef::from(v)))
+            .collect();
+        encode_row(&mut self.buffer, &refs)?;
+        self.rows += 1;
+        if self.buffer.len() >= COPY_BATCH_BYTES {
+            self.flush(to)?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self, to: &Conn) -> Result<()> {
+        if self.rows > 0 {
+            send_copy(to, self.table, &self.columns, &self.buffer)?;
+        }
+        self.buffer.clear();
+        self.rows = 0;
+        Ok(())
+    }
+}
+
+/// One row in COPY's binary format: its field count, then each field's
+/// length and bytes (-1 for null). Integers are sent as `bigint`, the type
+/// of every integer column.
+fn encode_row(buffer: &mut Vec<u8>, values: &[ToSqlOutput<'_>]) -> Result<()> {
+    let fields =
+        i16::try_from(values.len()).map_err(|_| StoreError::Corrupt("too many columns".into()))?;
+    buffer.extend_from_slice(&fields.to_be_bytes());
+    for v in values {
+        let v = match v {
+            ToSqlOutput::Borrowed(r) => *r,
+            ToSqlOutput::Owned(o) => ValueRef::from(o),
+            _ => return Err(StoreError::Corrupt("a value of an unknown kind".into())),
+        };
+        let bytes: std::borrow::Cow<'_, [u8]> = match v {
+            ValueRef::Null => {
+                buffer.extend_from_slice(&(-1i32).to_be_bytes());
+                continue;
+            }
+            ValueRef::Integer(i) => i.to_be_bytes().to_vec().into(),
+            ValueRef::Real(f) => f.to_be_bytes().to_vec().into(),
+            ValueRef::Text(t) | ValueRef::Blob(t) => t.into(),
+        };
+        let len = i32::try_from(bytes.len())
+            .map_err(|_| StoreError::Corrupt("a value too long to send".into()))?;
+        buffer.extend_from_slice(&len.to_be_bytes());
+        buffer.extend_from_slice(&bytes);
+    }
+    Ok(())
+}
+
+/// Sends encoded rows to `table` in one `COPY ... FROM STDIN (FORMAT
+/// binary)`, inside the caller's transaction.
+fn send_copy(conn: &Conn, table: &str, columns: &str, rows: &[u8]) -> Result<()> {
+    let pg = conn
+        .pg()
+        .ok_or_else(|| StoreError::Corrupt("COPY needs a server".into()))?;
+    let mut client = pg.client()?;
+    let mut writer = client.copy_in(&format!(
+        "COPY {table} ({columns}) FROM STDIN (FORMAT binary)"
+    ))?;
+    let io = |e: std::io::Error| StoreError::Corrupt(format!("sending rows to the server: {e}"));
+    // Signature, flags and header extension length; the rows; the end.
+    writer
+        .write_all(b"PGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0")
+        .map_err(io)?;
+    writer.write_all(rows).map_err(io)?;
+    writer.write_all(&(-1i16).to_be_bytes()).map_err(io)?;
+    writer.finish()?;
+    Ok(())
+}
