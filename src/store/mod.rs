@@ -12,6 +12,7 @@ mod migrate;
 mod names;
 mod operations;
 mod packs;
+mod pgmigrate;
 mod rows;
 mod signoff;
 mod static_bind;
