@@ -13,6 +13,7 @@ mod migrate;
 mod names;
 mod operations;
 mod packs;
+mod pgmigrate;
 mod rows;
 mod server;
 mod signoff;
