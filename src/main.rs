@@ -74,6 +74,17 @@ fn main() -> ExitCode {
 /// end_date >= start_date`), so that a value opweek's own validation missed
 /// is still refused in words rather than in SQLite's error codes.
 fn broken_rule(e: &anyhow::Error) -> Option<String> {
+    // The server names the constraint it enforced (or the guard's message).
+    let server = e.chain().find_map(|cause| {
+        let db = cause.downcast_ref::<postgres::Error>()?.as_db_error()?;
+        db.code().code().starts_with("23").then(|| {
+            db.constraint()
+                .map_or_else(|| db.message().to_string(), str::to_string)
+        })
+    });
+    if server.is_some() {
+        return server;
+    }
     e.chain()
         .find_map(|cause| match cause.downcast_ref::<rusqlite::Error>()? {
             rusqlite::Error::SqliteFailure(f, msg)

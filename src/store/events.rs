@@ -38,7 +38,7 @@ pub(super) fn fields_condition(fields: &FieldFilter, params: &mut Vec<Value>) ->
         }
     }
     if conditions.is_empty() {
-        "1".to_string()
+        "TRUE".to_string()
     } else {
         conditions.join(" AND ")
     }
@@ -48,7 +48,7 @@ pub(super) fn fields_condition(fields: &FieldFilter, params: &mut Vec<Value>) ->
 /// aliased `e`. Shared with the tally queries.
 pub(super) fn op_condition(ops: &OpSelection, params: &mut Vec<Value>) -> String {
     match ops {
-        OpSelection::All => "1".to_string(),
+        OpSelection::All => "TRUE".to_string(),
         OpSelection::One(code) => {
             params.push(Value::Text(code.clone()));
             format!(
@@ -68,7 +68,7 @@ pub(super) fn op_condition(ops: &OpSelection, params: &mut Vec<Value>) -> String
 
 pub(super) fn date_condition(dates: &Option<DateRange>, params: &mut Vec<Value>) -> String {
     match dates {
-        None => "1".to_string(),
+        None => "TRUE".to_string(),
         Some(r) => {
             params.push(Value::Text(r.from.to_string()));
             params.push(Value::Text(r.to.to_string()));
@@ -204,7 +204,7 @@ impl Store {
             .collect::<Result<_>>()?;
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT uuid FROM event WHERE substr(uuid, -?1) = ?2 LIMIT 100")?;
+            .prepare_cached("SELECT uuid FROM event WHERE substr(uuid, 17 - ?1) = ?2 LIMIT 100")?;
         let ending = stmt.query_map(rusqlite::params![tail.len(), tail], |r| r.get(0))?;
         for id in ending {
             let id: Uuid = id?;

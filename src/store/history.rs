@@ -258,7 +258,7 @@ impl Store {
     /// ambiguous).
     pub fn entries_with_hash_prefix(&self, prefix: &str) -> Result<Vec<(i64, String)>> {
         let mut stmt = self.conn.prepare(
-            "SELECT seq, hash FROM event_history WHERE substr(hash, 1, length(?1)) = ?1
+            "SELECT seq, hash FROM event_history WHERE substr(hash, 1, length(CAST(?1 AS TEXT))) = ?1
              ORDER BY seq LIMIT 2",
         )?;
         let rows = stmt.query_map([prefix], |r| Ok((r.get(0)?, r.get(1)?)))?;

@@ -184,7 +184,7 @@ impl Store {
     pub fn overlapping_operations(&self, op: &Operation) -> Result<Vec<Operation>> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {COLUMNS} FROM operation
-             WHERE code <> ?1 AND force IS ?2 AND start_date <= ?4 AND end_date >= ?3
+             WHERE code <> ?1 AND force IS NOT DISTINCT FROM ?2 AND start_date <= ?4 AND end_date >= ?3
              ORDER BY start_date, code"
         ))?;
         let rows = stmt.query_map(
@@ -238,7 +238,7 @@ impl Store {
 
     /// Every operation with its totals, by start date then code.
     pub fn operation_summaries(&self) -> Result<Vec<OperationSummary>> {
-        self.summaries("1", None)
+        self.summaries("TRUE", None)
     }
 
     pub fn operation_summary(&self, code: &str) -> Result<OperationSummary> {
@@ -274,7 +274,7 @@ impl Store {
     /// SQLite's query plan for `op list`, one step a line: lets a test
     /// make sure it keeps reading the index alone.
     pub fn operation_summaries_plan(&self) -> Result<String> {
-        let sql = format!("EXPLAIN QUERY PLAN {}", summaries_sql("1"));
+        let sql = format!("EXPLAIN QUERY PLAN {}", summaries_sql("TRUE"));
         let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(3))?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?.join("\n"))

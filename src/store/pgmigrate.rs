@@ -27,7 +27,7 @@ pub(crate) const PG_LATEST_VERSION: i64 = PG_STEPS.len() as i64;
 pub(crate) const MIGRATION_LOCK: i64 = 0x6F70_7765_656B_0000;
 
 #[derive(Debug, Error)]
-pub(crate) enum PgMigrateError {
+pub enum PgMigrateError {
     #[error("{0} is not an opweek database")]
     NotOpweek(String),
     #[error(

@@ -15,9 +15,15 @@ use super::{Result, StoreError};
 /// append-only on the server. A database owner can drop or disable them;
 /// `check` says so, since the chain then guards the rows alone.
 const GUARDS: &[(&str, &str)] = &[
-    ("event_history", "event_history_append_only"),
-    ("disclosure", "disclosure_append_only"),
+    ("event_history", "event_history_no_update"),
+    ("event_history", "event_history_no_delete"),
+    ("event_history", "event_history_no_truncate"),
+    ("event_history", "event_history_follows_head"),
     ("event", "event_no_delete"),
+    ("event", "event_no_truncate"),
+    ("disclosure", "disclosure_no_update"),
+    ("disclosure", "disclosure_no_delete"),
+    ("disclosure", "disclosure_no_truncate"),
 ];
 
 /// The server's own problems with the database: a guard trigger missing or
@@ -180,7 +186,6 @@ pub(super) fn copy_all(from: &Conn, to: &Conn) -> Result<()> {
             ("operation", "id"),
             ("activity_type", "id"),
             ("event", "id"),
-            ("event_history", "seq"),
             ("disclosure", "id"),
         ] {
             to.execute(

@@ -69,7 +69,8 @@ fn scan_wins(dates: &DateRange, span: Option<&DateRange>) -> bool {
 /// whole range by force, against 0.9 s for a plain scan).
 /// `covered`: whether the query reads only columns event_op_tally holds.
 fn access_path(store: &Store, q: &TallyQuery, covered: bool) -> Result<&'static str> {
-    if q.ops != OpSelection::All {
+    // The server has statistics and its own planner: no hints there.
+    if q.ops != OpSelection::All || store.conn.dialect() == super::db::Dialect::Postgres {
         return Ok("");
     }
     if let Some(dates) = &q.dates {
@@ -233,7 +234,7 @@ impl Store {
     /// The first and last dates of the operations selected, if any exist.
     pub fn operations_span(&self, ops: &OpSelection) -> Result<Option<DateRange>> {
         let (condition, param) = match ops {
-            OpSelection::All => ("1", None),
+            OpSelection::All => ("TRUE", None),
             OpSelection::One(code) => ("code = ?1", Some(code.clone())),
             OpSelection::Campaign(c) => ("campaign = ?1", Some(c.clone())),
         };
