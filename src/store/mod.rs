@@ -12,6 +12,7 @@ mod migrate;
 mod names;
 mod operations;
 mod packs;
+mod pgconn;
 mod rows;
 mod signoff;
 mod static_bind;
@@ -33,6 +34,7 @@ pub use import::{EarlierImport, Importer, Outcome};
 pub use migrate::LATEST_VERSION;
 pub use operations::{operation_changes, OperationSummary};
 pub use packs::{MeasureConflict, PackAdded};
+pub use pgconn::{ConnectError, Target, MIN_SERVER_VERSION};
 pub use signoff::SignOff;
 pub use tally::{SharedRow, TallyQuery, TallyRow};
 
