@@ -13,6 +13,7 @@ mod migrate;
 mod names;
 mod operations;
 mod packs;
+mod pgconn;
 mod pgmigrate;
 mod rows;
 mod server;
@@ -38,6 +39,7 @@ pub use import::{EarlierImport, Importer, Outcome};
 pub use migrate::LATEST_VERSION;
 pub use operations::{operation_changes, OperationSummary};
 pub use packs::{MeasureConflict, PackAdded};
+pub use pgconn::{ConnectError, Target, MIN_SERVER_VERSION};
 pub use signoff::SignOff;
 pub use tally::{SharedRow, TallyQuery, TallyRow};
 
@@ -330,7 +332,7 @@ impl Store {
         let target = pgconn::Target::parse(url)?;
         let shown = target.shown();
         let mut client = target.connect()?;
-        if access == Access::Read && pgmigrate::version(&mut client)?.is_none() {
+        if access == Access::Read && pgmigrate::version(&mut client, &shown)?.is_none() {
             return Err(StoreError::Missing(shown));
         }
         pgmigrate::migrate(&mut client, &shown)?;
