@@ -23,7 +23,7 @@ impl Store {
         let partial = std::path::PathBuf::from(partial);
         create_private_file(&partial, true)?;
         let result = (|| -> Result<()> {
-            let mut target = match &self.conn {
+            let target = match &self.conn {
                 Conn::Lite(conn) => {
                     let mut target = Connection::open(&partial)?;
                     Backup::new(conn, &mut target)?.step(-1)?;

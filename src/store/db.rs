@@ -627,7 +627,7 @@ impl<'a> postgres::types::FromSql<'a> for PgValue {
         ty: &postgres::types::Type,
         raw: &'a [u8],
     ) -> std::result::Result<PgValue, BoxError> {
-        use postgres::types::{FromSql, Type};
+        use postgres::types::Type;
         let v = match *ty {
             Type::INT8 => Value::Integer(i64::from_sql(ty, raw)?),
             Type::INT4 => Value::Integer(i32::from_sql(ty, raw)?.into()),
