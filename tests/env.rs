@@ -39,9 +39,57 @@ impl TestEnv {
         }
     }
 
-    /// Whether this test runs against PostgreSQL (OPWEEK_TEST_PG).
+    /// Whether this test runs against PostgreSQL (OPWEEK_TEST_PG), that is
+    /// `db` is still the server database (a test may point it at a file).
     pub fn is_pg(&self) -> bool {
-        self.pg.is_some()
+        self.server().is_some()
+    }
+
+    fn server(&self) -> Option<&PgDb> {
+        self.pg
+            .as_ref()
+            .filter(|pg| self.db.as_os_str() == pg.url.as_str())
+    }
+
+    /// Rows of a read-only query on the database, every value as text
+    /// (NULL as "NULL"), on either backend: for tests that look at rows
+    /// the CLI does not show. Write the query in SQL both accept.
+    pub fn query(&self, sql: &str) -> Vec<Vec<String>> {
+        if let Some(pg) = self.server() {
+            let mut c = pg_connect(&pg.url);
+            return c
+                .simple_query(sql)
+                .unwrap_or_else(|e| panic!("{sql}: {e}"))
+                .iter()
+                .filter_map(|m| match m {
+                    postgres::SimpleQueryMessage::Row(r) => Some(
+                        (0..r.len())
+                            .map(|i| r.get(i).unwrap_or("NULL").to_string())
+                            .collect(),
+                    ),
+                    _ => None,
+                })
+                .collect();
+        }
+        let conn = rusqlite::Connection::open(&self.db).expect("open test db");
+        let mut stmt = conn.prepare(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+        let n = stmt.column_count();
+        stmt.query_map([], |r| {
+            Ok((0..n)
+                .map(|i| match r.get_ref(i).unwrap() {
+                    rusqlite::types::ValueRef::Null => "NULL".to_string(),
+                    rusqlite::types::ValueRef::Integer(v) => v.to_string(),
+                    rusqlite::types::ValueRef::Real(v) => v.to_string(),
+                    rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                    rusqlite::types::ValueRef::Blob(b) => {
+                        b.iter().map(|x| format!("{x:02x}")).collect()
+                    }
+                })
+                .collect())
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
     }
 
     /// For a test about the SQLite file itself: true (and the reason on
@@ -56,7 +104,7 @@ impl TestEnv {
     /// Whether the database holds anything yet: the file exists, or the
     /// server database has opweek's tables.
     pub fn db_exists(&self) -> bool {
-        match &self.pg {
+        match self.server() {
             Some(pg) => pg_snapshot(&pg.url) != NO_DATABASE,
             None => self.db.exists(),
         }
@@ -157,7 +205,7 @@ impl TestEnv {
     /// Everything in the database as text (schema, user_version and every
     /// row of every table), to prove a failed command changed nothing.
     pub fn snapshot(&self) -> String {
-        if let Some(pg) = &self.pg {
+        if let Some(pg) = self.server() {
             return pg_snapshot(&pg.url);
         }
         if !self.db.exists() {
