@@ -11,14 +11,103 @@ use tempfile::TempDir;
 
 pub struct TestEnv {
     dir: TempDir,
+    /// The database the binary gets through `--db`: a file in the test's
+    /// directory, or with OPWEEK_TEST_PG a `postgres://` URL (as a path).
     pub db: PathBuf,
+    /// The server database made for this test (OPWEEK_TEST_PG), dropped
+    /// with the test.
+    pg: Option<PgDb>,
 }
 
 impl TestEnv {
     pub fn new() -> TestEnv {
         let dir = tempfile::tempdir().expect("temporary directory");
-        let db = dir.path().join("test.db");
-        TestEnv { dir, db }
+        match std::env::var("OPWEEK_TEST_PG") {
+            Ok(server) if !server.is_empty() => {
+                let pg = PgDb::create(&server);
+                let db = PathBuf::from(&pg.url);
+                TestEnv {
+                    dir,
+                    db,
+                    pg: Some(pg),
+                }
+            }
+            _ => {
+                let db = dir.path().join("test.db");
+                TestEnv { dir, db, pg: None }
+            }
+        }
+    }
+
+    /// Whether this test runs against PostgreSQL (OPWEEK_TEST_PG), that is
+    /// `db` is still the server database (a test may point it at a file).
+    pub fn is_pg(&self) -> bool {
+        self.server().is_some()
+    }
+
+    fn server(&self) -> Option<&PgDb> {
+        self.pg
+            .as_ref()
+            .filter(|pg| self.db.as_os_str() == pg.url.as_str())
+    }
+
+    /// Rows of a read-only query on the database, every value as text
+    /// (NULL as "NULL"), on either backend: for tests that look at rows
+    /// the CLI does not show. Write the query in SQL both accept.
+    pub fn query(&self, sql: &str) -> Vec<Vec<String>> {
+        if let Some(pg) = self.server() {
+            let mut c = pg_connect(&pg.url);
+            return c
+                .simple_query(sql)
+                .unwrap_or_else(|e| panic!("{sql}: {e}"))
+                .iter()
+                .filter_map(|m| match m {
+                    postgres::SimpleQueryMessage::Row(r) => Some(
+                        (0..r.len())
+                            .map(|i| r.get(i).unwrap_or("NULL").to_string())
+                            .collect(),
+                    ),
+                    _ => None,
+                })
+                .collect();
+        }
+        let conn = rusqlite::Connection::open(&self.db).expect("open test db");
+        let mut stmt = conn.prepare(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+        let n = stmt.column_count();
+        stmt.query_map([], |r| {
+            Ok((0..n)
+                .map(|i| match r.get_ref(i).unwrap() {
+                    rusqlite::types::ValueRef::Null => "NULL".to_string(),
+                    rusqlite::types::ValueRef::Integer(v) => v.to_string(),
+                    rusqlite::types::ValueRef::Real(v) => v.to_string(),
+                    rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                    rusqlite::types::ValueRef::Blob(b) => {
+                        b.iter().map(|x| format!("{x:02x}")).collect()
+                    }
+                })
+                .collect())
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+    }
+
+    /// For a test about the SQLite file itself: true (and the reason on
+    /// stderr) when the suite runs against PostgreSQL, so the test returns.
+    pub fn sqlite_only(&self, why: &str) -> bool {
+        if self.is_pg() {
+            eprintln!("skipped on PostgreSQL: {why}");
+        }
+        self.is_pg()
+    }
+
+    /// Whether the database holds anything yet: the file exists, or the
+    /// server database has opweek's tables.
+    pub fn db_exists(&self) -> bool {
+        match self.server() {
+            Some(pg) => pg_snapshot(&pg.url) != NO_DATABASE,
+            None => self.db.exists(),
+        }
     }
 
     pub fn dir(&self) -> &Path {
@@ -116,6 +205,9 @@ impl TestEnv {
     /// Everything in the database as text (schema, user_version and every
     /// row of every table), to prove a failed command changed nothing.
     pub fn snapshot(&self) -> String {
+        if let Some(pg) = self.server() {
+            return pg_snapshot(&pg.url);
+        }
         if !self.db.exists() {
             return "(no database)".into();
         }
@@ -291,4 +383,226 @@ pub fn log_args(csv_text: &str) -> Vec<Vec<String>> {
             args
         })
         .collect()
+}
+
+const NO_DATABASE: &str = "(no database)";
+
+/// A fresh database `opweek_t_<hex>` on the server OPWEEK_TEST_PG names
+/// (a URL whose user may create databases), dropped on Drop.
+struct PgDb {
+    /// The server URL from OPWEEK_TEST_PG (its database: where to run
+    /// CREATE/DROP DATABASE).
+    admin: String,
+    name: String,
+    /// The test database's URL: OPWEEK_TEST_PG with its database replaced.
+    url: String,
+}
+
+impl PgDb {
+    fn create(server: &str) -> PgDb {
+        let name = format!("opweek_t_{}", uuid::Uuid::new_v4().simple());
+        let mut client = pg_connect(server);
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap_or_else(|e| panic!("CREATE DATABASE {name} on OPWEEK_TEST_PG: {e}"));
+        PgDb {
+            admin: server.to_string(),
+            url: with_database(server, &name),
+            name,
+        }
+    }
+}
+
+impl Drop for PgDb {
+    fn drop(&mut self) {
+        // WITH (FORCE): a binary a test left running (or killed) may still
+        // hold a connection.
+        let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+        match postgres::Client::connect(&self.admin, postgres::NoTls) {
+            Ok(mut c) => {
+                if let Err(e) = c.batch_execute(&sql) {
+                    eprintln!("warning: {sql}: {e}");
+                }
+            }
+            Err(e) => eprintln!("warning: {sql}: cannot connect: {e}"),
+        }
+    }
+}
+
+fn pg_connect(url: &str) -> postgres::Client {
+    postgres::Client::connect(url, postgres::NoTls)
+        .unwrap_or_else(|e| panic!("connect to the test server (OPWEEK_TEST_PG): {e}"))
+}
+
+/// `url` naming database `name` instead of its own (query string kept).
+fn with_database(url: &str, name: &str) -> String {
+    let start = url.find("://").map_or(0, |i| i + 3);
+    let rest = &url[start..];
+    let authority_end = rest.find(['/', '?']).map_or(url.len(), |i| start + i);
+    let query = url[authority_end..]
+        .find('?')
+        .map_or("", |i| &url[authority_end + i..]);
+    format!("{}/{name}{query}", &url[..authority_end])
+}
+
+/// Everything in a server database as text: the objects of schema public
+/// with their definitions (tables with their columns and constraints,
+/// views, indexes, triggers, functions, sequences by name: their values
+/// move even in a rolled-back transaction) and every row of every table in
+/// primary-key order, opweek_schema (the schema version) first.
+/// "(no database)" when the database does not exist or holds no table.
+fn pg_snapshot(url: &str) -> String {
+    let mut c = match postgres::Client::connect(url, postgres::NoTls) {
+        Ok(c) => c,
+        Err(e)
+            if e.as_db_error().map(|d| d.code())
+                == Some(&postgres::error::SqlState::INVALID_CATALOG_NAME) =>
+        {
+            return NO_DATABASE.into()
+        }
+        Err(e) => panic!("connect to the test database: {e}"),
+    };
+    let text = |c: &mut postgres::Client, sql: &str| -> Vec<Vec<String>> {
+        c.query(sql, &[])
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+            .iter()
+            .map(|r| {
+                (0..r.len())
+                    .map(|i| {
+                        r.get::<_, Option<String>>(i)
+                            .unwrap_or_else(|| "NULL".into())
+                    })
+                    .collect()
+            })
+            .collect()
+    };
+    let tables: Vec<String> = text(
+        &mut c,
+        "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') \
+         ORDER BY c.relname <> 'opweek_schema', c.relname",
+    )
+    .into_iter()
+    .map(|r| r[0].clone())
+    .collect();
+    if tables.is_empty() {
+        return NO_DATABASE.into();
+    }
+    let mut out = String::new();
+    let section = |out: &mut String, title: &str, rows: Vec<Vec<String>>| {
+        for r in rows {
+            out.push_str(title);
+            out.push(' ');
+            out.push_str(&r.join(" | "));
+            out.push('\n');
+        }
+    };
+    section(
+        &mut out,
+        "column",
+        text(
+            &mut c,
+            "SELECT table_name::text, ordinal_position::text, column_name::text, data_type::text, \
+             is_nullable::text, column_default::text \
+             FROM information_schema.columns WHERE table_schema = 'public' \
+             ORDER BY table_name, ordinal_position",
+        ),
+    );
+    section(
+        &mut out,
+        "constraint",
+        text(
+            &mut c,
+            "SELECT cl.relname::text, co.conname::text, pg_get_constraintdef(co.oid) \
+             FROM pg_constraint co JOIN pg_class cl ON cl.oid = co.conrelid \
+             JOIN pg_namespace n ON n.oid = cl.relnamespace WHERE n.nspname = 'public' \
+             ORDER BY cl.relname, co.conname",
+        ),
+    );
+    section(
+        &mut out,
+        "view",
+        text(
+            &mut c,
+            "SELECT c.relname::text, pg_get_viewdef(c.oid) FROM pg_class c \
+             JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = 'public' AND c.relkind IN ('v', 'm') ORDER BY c.relname",
+        ),
+    );
+    section(
+        &mut out,
+        "index",
+        text(
+            &mut c,
+            "SELECT indexname::text, pg_get_indexdef(format('%I.%I', schemaname, indexname)::regclass) \
+             FROM pg_indexes WHERE schemaname = 'public' ORDER BY indexname",
+        ),
+    );
+    section(
+        &mut out,
+        "trigger",
+        text(
+            &mut c,
+            "SELECT t.tgname::text, pg_get_triggerdef(t.oid) FROM pg_trigger t \
+             JOIN pg_class cl ON cl.oid = t.tgrelid JOIN pg_namespace n ON n.oid = cl.relnamespace \
+             WHERE n.nspname = 'public' AND NOT t.tgisinternal ORDER BY cl.relname, t.tgname",
+        ),
+    );
+    section(
+        &mut out,
+        "function",
+        text(
+            &mut c,
+            "SELECT p.proname::text, pg_get_functiondef(p.oid) FROM pg_proc p \
+             JOIN pg_namespace n ON n.oid = p.pronamespace \
+             WHERE n.nspname = 'public' AND p.prokind IN ('f', 'p') ORDER BY p.proname, p.oid",
+        ),
+    );
+    section(
+        &mut out,
+        "sequence",
+        text(
+            &mut c,
+            "SELECT sequencename::text FROM pg_sequences WHERE schemaname = 'public' \
+             ORDER BY sequencename",
+        ),
+    );
+    for table in tables {
+        // Primary-key order; a table without one sorts by its whole row.
+        let key: Vec<String> = text(
+            &mut c,
+            &format!(
+                "SELECT quote_ident(a.attname::text) FROM pg_index i \
+                 JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) \
+                 WHERE i.indrelid = 'public.{}'::regclass AND i.indisprimary \
+                 ORDER BY array_position(i.indkey::int2[], a.attnum)",
+                quote_ident(&table).replace('\'', "''")
+            ),
+        )
+        .into_iter()
+        .map(|r| r[0].clone())
+        .collect();
+        let order = if key.is_empty() {
+            "t::text".to_string()
+        } else {
+            key.join(", ")
+        };
+        out.push_str(&format!("table {table}\n"));
+        let rows = text(
+            &mut c,
+            &format!(
+                "SELECT t::text FROM public.{} t ORDER BY {order}",
+                quote_ident(&table)
+            ),
+        );
+        for r in rows {
+            out.push_str(&r[0]);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
 }

@@ -6,7 +6,7 @@ use crate::env::TestEnv;
 /// A database holding the reference week, and its export.
 fn exported_week() -> (TestEnv, String) {
     let env = TestEnv::new();
-    env.ok(&["demo", env.db.to_str().unwrap()]);
+    env.ok(&["demo"]);
     let export = env.ok(&["export"]);
     (env, export)
 }

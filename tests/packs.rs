@@ -16,14 +16,10 @@ fn example(name: &str) -> String {
 }
 
 fn history_actions(env: &TestEnv) -> Vec<String> {
-    let conn = rusqlite::Connection::open(&env.db).unwrap();
-    let mut stmt = conn
-        .prepare("SELECT action || ' ' || coalesce(subject, '') FROM event_history ORDER BY seq")
-        .unwrap();
-    stmt.query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
+    env.query("SELECT action || ' ' || coalesce(subject, '') FROM event_history ORDER BY seq")
+        .into_iter()
+        .map(|r| r[0].clone())
+        .collect()
 }
 
 fn county_lines_op(env: &TestEnv) {
@@ -69,7 +65,7 @@ fn pack_list_shows_each_pack_with_its_types_and_measures() {
     }
     assert!(out.contains("\n\nonline-cse: "), "{out}");
     // The packs are the binary's own: listing them creates no database.
-    assert!(!env.db.exists());
+    assert!(!env.db_exists());
 }
 
 #[test]
@@ -139,14 +135,8 @@ fn a_pack_type_whose_key_measures_something_else_is_reported_not_overwritten() {
         ),
         "{stderr}"
     );
-    let conn = rusqlite::Connection::open(&env.db).unwrap();
-    let (label, measure): (String, String) = conn
-        .query_row(
-            "SELECT label, measure FROM activity_type WHERE key = 'cash-seizure'",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
+    let row = &env.query("SELECT label, measure FROM activity_type WHERE key = 'cash-seizure'")[0];
+    let (label, measure) = (row[0].clone(), row[1].clone());
     assert_eq!(
         (label.as_str(), measure.as_str()),
         ("Cash (weighed)", "weight")
@@ -161,7 +151,7 @@ fn an_unknown_pack_is_refused_with_a_suggestion_and_creates_nothing() {
         err,
         "error: unknown type pack \"county-line\" (did you mean county-lines?)"
     );
-    assert!(!env.db.exists());
+    assert!(!env.db_exists());
     let err = env.rejects(&["type", "pack", "add", "burglary"]);
     assert_eq!(
         err,

@@ -7,7 +7,7 @@ use crate::env::TestEnv;
 
 fn demo() -> TestEnv {
     let env = TestEnv::new();
-    env.ok(&["demo", env.db.to_str().unwrap()]);
+    env.ok(&["demo"]);
     env
 }
 

@@ -90,7 +90,7 @@ fn man_pages_render_one_per_command() {
 #[test]
 fn report_by_day_table_shows_the_shape_of_the_week() {
     let env = TestEnv::new();
-    env.ok(&["demo", env.db.to_str().unwrap()]);
+    env.ok(&["demo"]);
     let out = env.ok(&["report", "--op", "nov17-mersey", "--by", "day"]);
     let chart: Vec<&str> = out
         .lines()

@@ -12,7 +12,7 @@ use crate::env::{fixture, TestEnv};
 
 fn demo() -> TestEnv {
     let env = TestEnv::new();
-    env.ok(&["demo", env.db.to_str().unwrap()]);
+    env.ok(&["demo"]);
     env
 }
 

@@ -51,6 +51,9 @@ fn a_team_sheet_with_currency_and_date_cells_imports_from_xlsx_and_ods() {
 fn the_shell_view_compares_and_sorts_values_as_numbers() {
     // As text, `WHERE value > 100000` matched £1,250.50 too.
     let env = TestEnv::county_lines();
+    if env.sqlite_only("the events view's typing as the sqlite3 shell sees it") {
+        return;
+    }
     let file = fixture("team-cash.xlsx");
     env.ok(&["import", file.to_str().unwrap()]);
     let conn = rusqlite::Connection::open(&env.db).unwrap();
