@@ -58,7 +58,7 @@ pub(super) fn append(
     entry.hash = chain::hash(&entry.prev_hash, &entry);
     conn.prepare_cached(
         "INSERT INTO event_history (seq, event_id, subject, action, changed_by, changed_at, reason, changes, prev_hash, hash)
-         VALUES (?1, CASE WHEN ?3 IS NULL THEN (SELECT id FROM event WHERE uuid = ?2) END, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+         VALUES (?1, CASE WHEN CAST(?3 AS TEXT) IS NULL THEN (SELECT id FROM event WHERE uuid = ?2) END, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
     .execute(params![
         entry.seq,
