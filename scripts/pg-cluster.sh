@@ -15,7 +15,11 @@
 #
 # DIR/env holds, one KEY=VALUE a line (no quoting needed: the values are hex
 # and temp paths), for `set -a; . DIR/env; set +a`:
-#   OPWEEK_TEST_PG         postgres://opweek_ci:PASSWORD@127.0.0.1:PORT/postgres
+#   OPWEEK_TEST_PG         postgres://opweek_ci@%2FDIR:PORT/postgres, through the
+#                          socket (trust): the suite's thousands of connections
+#                          skip TLS and password hashing
+#   OPWEEK_TEST_PG_TCP     postgres://opweek_ci:PASSWORD@127.0.0.1:PORT/postgres
+#                          (TLS offered, scram-sha-256): for the tests of passwords
 #   OPWEEK_TEST_PG_CERT    the server's certificate (a CA file for verify-full)
 #   OPWEEK_TEST_PG_DIR     the data directory (pg_ctl -D)
 #   OPWEEK_TEST_PG_CTL     the pg_ctl binary
@@ -158,7 +162,8 @@ EOF
   fi
 
   cat >"$DIR/env" <<EOF
-OPWEEK_TEST_PG=postgres://$SUPERUSER:$password@127.0.0.1:$port/postgres
+OPWEEK_TEST_PG=postgres://$SUPERUSER@${DIR//\//%2F}:$port/postgres
+OPWEEK_TEST_PG_TCP=postgres://$SUPERUSER:$password@127.0.0.1:$port/postgres
 OPWEEK_TEST_PG_CERT=$DIR/server.crt
 OPWEEK_TEST_PG_DIR=$data
 OPWEEK_TEST_PG_CTL=$bindir/pg_ctl

@@ -334,7 +334,11 @@ fn no_log_lands_after_a_concurrent_sign_off() {
         assert!(last_log < signed_seq, "a log landed after the sign-off");
         let signed_events = query_i64(
             &env,
-            "SELECT json_extract(changes, '$.events') FROM event_history WHERE action = 'sign-off'",
+            if env.is_pg() {
+                "SELECT changes::jsonb ->> 'events' FROM event_history WHERE action = 'sign-off'"
+            } else {
+                "SELECT json_extract(changes, '$.events') FROM event_history WHERE action = 'sign-off'"
+            },
         );
         assert_eq!(signed_events, committed);
         assert_eq!(query_i64(&env, "SELECT count(*) FROM event"), committed);

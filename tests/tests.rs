@@ -17,6 +17,7 @@ mod page;
 mod pg_harness;
 mod reimport;
 mod reports;
+mod server;
 mod shell;
 mod signoff;
 mod speed_structure;

@@ -193,9 +193,25 @@ pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
         None => (&WEEKS[0], a.path),
     };
     let path = path.unwrap_or_else(|| super::default_data_dir().join("demo.db"));
-    remove_previous_demo(&path)?;
-    let mut store =
-        Store::open(&path).with_context(|| format!("cannot create {}", path.display()))?;
+    let shown = crate::store::display_name(&path);
+    let server = crate::store::server_scheme(&path).is_some();
+    if !server {
+        remove_previous_demo(&path)?;
+    }
+    let mut store = Store::open(&path).with_context(|| format!("cannot create {shown}"))?;
+    if server {
+        // A server's records are never deleted: the demo goes into an
+        // empty database, and a real one is never taken for a demo.
+        let codes: Vec<String> = store.operations()?.into_iter().map(|o| o.code).collect();
+        refuse_non_demo(&shown, &codes)?;
+        if !codes.is_empty() {
+            bail!(
+                "{shown} already holds a demo ({}): a server database's records are never \
+                 deleted, so build the demo again in an empty database",
+                codes.join(", ")
+            );
+        }
+    }
     store.set_actor(&ctx.user);
     if let Some(name) = week.pack {
         let pack = crate::packs::find(name)
@@ -225,13 +241,9 @@ pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
     writeln!(out)?;
     output::briefing::render(&weekly, out)?;
     writeln!(out)?;
-    writeln!(
-        out,
-        "{n} events loaded into the demo database {}",
-        path.display()
-    )?;
+    writeln!(out, "{n} events loaded into the demo database {shown}")?;
     writeln!(out, "Try:")?;
-    let db = shell_quote(&path);
+    let db = shell_quote(Path::new(&shown));
     for cmd in week.next {
         writeln!(out, "  opweek --db {db} {cmd}")?;
     }
@@ -271,18 +283,7 @@ fn remove_previous_demo(path: &Path) -> Result<()> {
         let store = Store::open(path).with_context(|| format!("cannot open {}", path.display()))?;
         store.operations()?.into_iter().map(|o| o.code).collect()
     };
-    let demo_codes: Vec<String> = WEEKS
-        .iter()
-        .flat_map(|w| (w.operations)())
-        .map(|o| o.code)
-        .collect();
-    if codes.iter().any(|c| !demo_codes.contains(c)) {
-        bail!(
-            "{} holds other operations ({}), not a demo database: choose another path",
-            path.display(),
-            codes.join(", ")
-        );
-    }
+    refuse_non_demo(&path.display().to_string(), &codes)?;
     for suffix in ["", "-wal", "-shm"] {
         let mut p = path.as_os_str().to_owned();
         p.push(suffix);
@@ -291,6 +292,22 @@ fn remove_previous_demo(path: &Path) -> Result<()> {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(e).with_context(|| format!("cannot remove {}", path.display())),
         }
+    }
+    Ok(())
+}
+
+/// Refuses a database holding any operation that is not a demo week's.
+fn refuse_non_demo(shown: &str, codes: &[String]) -> Result<()> {
+    let demo_codes: Vec<String> = WEEKS
+        .iter()
+        .flat_map(|w| (w.operations)())
+        .map(|o| o.code)
+        .collect();
+    if codes.iter().any(|c| !demo_codes.contains(c)) {
+        bail!(
+            "{shown} holds other operations ({}), not a demo database: choose another path",
+            codes.join(", ")
+        );
     }
     Ok(())
 }

@@ -18,7 +18,7 @@ use crate::import::{self, Options, Problem, Summary};
 use crate::model::{check_operation_code, required_text};
 use crate::output::terminal_safe;
 use crate::spreadsheet;
-use crate::store::{Access, Store};
+use crate::store::{Access, Store, StoreError};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -142,19 +142,17 @@ pub fn run(a: Args, ctx: &Context, _out: &mut dyn Write) -> Result<()> {
 /// empty database in memory (the one the real import would create there),
 /// and reports every row as the real import would (unknown operations).
 fn open_store(ctx: &Context, dry_run: bool) -> Result<Store> {
-    if dry_run
-        && crate::store::server_scheme(&ctx.db).is_none()
-        && std::fs::symlink_metadata(&ctx.db).is_err()
-    {
-        let mut store = Store::open_in_memory()?;
-        store.set_actor(&ctx.user);
-        return Ok(store);
+    if !dry_run {
+        return ctx.open_as(Access::Create);
     }
-    ctx.open_as(if dry_run {
-        Access::Write
-    } else {
-        Access::Create
-    })
+    match ctx.open_as(Access::Write) {
+        Err(e) if matches!(e.downcast_ref(), Some(StoreError::Missing(_))) => {
+            let mut store = Store::open_in_memory()?;
+            store.set_actor(&ctx.user);
+            Ok(store)
+        }
+        other => other,
+    }
 }
 
 /// `--map-op THEIRS=OURS` flags as a map from the file's code to ours.

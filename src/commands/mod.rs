@@ -69,13 +69,12 @@ impl Context {
                 | StoreError::ReadOnlyNeedsUpgrade { .. }),
             ) => return Err(e.into()),
             Err(e) => {
-                return Err(anyhow::Error::from(e))
-                    .with_context(|| {
-                        format!(
-                            "cannot open database {}",
-                            crate::store::display_name(&self.db)
-                        )
-                    })
+                return Err(anyhow::Error::from(e)).with_context(|| {
+                    format!(
+                        "cannot open database {}",
+                        crate::store::display_name(&self.db)
+                    )
+                })
             }
         };
         // A database opened read-only keeps whatever journal its owner set.
@@ -107,17 +106,25 @@ fn journal_warning(db: &std::path::Path, mode: &str) -> Option<String> {
 /// Whether `e` is a broken pipe (`opweek export | head` closed early): the
 /// reader's choice, not a failure.
 pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|cause| {
-        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
-            return io.kind() == std::io::ErrorKind::BrokenPipe;
-        }
-        if let Some(csv) = cause.downcast_ref::<csv::Error>() {
-            if let csv::ErrorKind::Io(io) = csv.kind() {
+    // A pipe broken under the database (a server connection lost) is a
+    // failure: only causes outside the store's errors are the reader's.
+    e.chain()
+        .take_while(|cause| {
+            !(cause.is::<StoreError>()
+                || cause.is::<crate::import::ImportError>()
+                || cause.is::<postgres::Error>())
+        })
+        .any(|cause| {
+            if let Some(io) = cause.downcast_ref::<std::io::Error>() {
                 return io.kind() == std::io::ErrorKind::BrokenPipe;
             }
-        }
-        false
-    })
+            if let Some(csv) = cause.downcast_ref::<csv::Error>() {
+                if let csv::ErrorKind::Io(io) = csv.kind() {
+                    return io.kind() == std::io::ErrorKind::BrokenPipe;
+                }
+            }
+            false
+        })
 }
 
 /// opweek's folder in the platform's data directory (e.g.

@@ -46,7 +46,7 @@ pub(crate) enum Conn {
 pub(crate) struct PgConn {
     client: RefCell<postgres::Client>,
     /// Prepared statements by their SQLite text, as `prepare_cached`.
-    statements: RefCell<HashMap<String, postgres::Statement>>,
+    statements: RefCell<HashMap<String, (postgres::Statement, Vec<usize>)>>,
     in_transaction: Cell<bool>,
     cursors: Cell<u64>,
 }
@@ -68,20 +68,23 @@ impl PgConn {
             .map_err(|_| StoreError::Corrupt("the server connection is already in use".into()))
     }
 
-    fn statement(&self, sql: &str) -> Result<postgres::Statement> {
+    /// The prepared statement for `sql` and, for each of its parameters,
+    /// which of the caller's values it takes (see `postgres_sql`).
+    fn statement(&self, sql: &str) -> Result<(postgres::Statement, Vec<usize>)> {
         if let Some(s) = self.statements.borrow().get(sql) {
             return Ok(s.clone());
         }
-        let stmt = self.client()?.prepare(&postgres_sql(sql))?;
+        let (text, order) = postgres_sql(sql);
+        let stmt = self.client()?.prepare(&text)?;
         self.statements
             .borrow_mut()
-            .insert(sql.to_string(), stmt.clone());
-        Ok(stmt)
+            .insert(sql.to_string(), (stmt.clone(), order.clone()));
+        Ok((stmt, order))
     }
 
     fn query(&self, sql: &str, args: &[ToSqlOutput<'_>]) -> Result<Vec<postgres::Row>> {
-        let stmt = self.statement(sql)?;
-        let params = pg_params(args)?;
+        let (stmt, order) = self.statement(sql)?;
+        let params = pg_params(args, &order)?;
         let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = params
             .iter()
             .map(|p| p as &(dyn postgres::types::ToSql + Sync))
@@ -90,8 +93,8 @@ impl PgConn {
     }
 
     fn execute(&self, sql: &str, args: &[ToSqlOutput<'_>]) -> Result<u64> {
-        let stmt = self.statement(sql)?;
-        let params = pg_params(args)?;
+        let (stmt, order) = self.statement(sql)?;
+        let params = pg_params(args, &order)?;
         let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = params
             .iter()
             .map(|p| p as &(dyn postgres::types::ToSql + Sync))
@@ -235,7 +238,9 @@ impl Conn {
     pub(crate) fn execute(&self, sql: &str, args: impl Args) -> Result<usize> {
         let args = args.outputs()?;
         match self {
-            Conn::Lite(c) => Ok(c.prepare_cached(sql)?.execute(rusqlite::params_from_iter(args))?),
+            Conn::Lite(c) => Ok(c
+                .prepare_cached(sql)?
+                .execute(rusqlite::params_from_iter(args))?),
             Conn::Pg(p) => Ok(usize::try_from(p.execute(sql, &args)?).unwrap_or(usize::MAX)),
         }
     }
@@ -332,14 +337,14 @@ impl Conn {
                     let n = p.cursors.get() + 1;
                     p.cursors.set(n);
                     let cursor = format!("opweek_cursor_{n}");
-                    p.execute(&format!("DECLARE {cursor} NO SCROLL CURSOR FOR {sql}"), &args)
-                        .map_err(E::from)?;
+                    p.execute(
+                        &format!("DECLARE {cursor} NO SCROLL CURSOR FOR {sql}"),
+                        &args,
+                    )
+                    .map_err(E::from)?;
                     let fetch = format!("FETCH {BATCH} FROM {cursor}");
                     loop {
-                        let rows = p
-                            .client()?
-                            .query(&fetch, &[])
-                            .map_err(StoreError::from)?;
+                        let rows = p.client()?.query(&fetch, &[]).map_err(StoreError::from)?;
                         for r in &rows {
                             f(&Row::Pg(r))?;
                         }
@@ -509,17 +514,21 @@ pub(crate) fn is_unique_violation(e: &StoreError) -> bool {
             f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
                 || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
         }
-        StoreError::Postgres(p) => {
-            p.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION)
-        }
+        StoreError::Postgres(p) => p.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION),
         _ => false,
     }
 }
 
-/// SQLite's placeholders as PostgreSQL's: `?N` is `$N`, a bare `?` the next
-/// number. Quoted text and identifiers are left alone.
-pub(crate) fn postgres_sql(sql: &str) -> String {
+/// SQLite's placeholders as PostgreSQL's, and which value each takes:
+/// `?N` and bare `?` (the next number) become `$1`, `$2`... in order of
+/// first use, and the list gives, for each, the position of the caller's
+/// value (0-based). A value no placeholder uses is not sent: PostgreSQL
+/// must know every parameter's type, and an unused one has none (an update
+/// that leaves `recorded_by` as it was binds it all the same).
+/// Quoted text and identifiers are left alone.
+pub(crate) fn postgres_sql(sql: &str) -> (String, Vec<usize>) {
     let mut out = String::with_capacity(sql.len() + 8);
+    let mut order: Vec<usize> = Vec::new();
     let mut next = 0;
     let mut quote: Option<char> = None;
     let mut chars = sql.chars().peekable();
@@ -541,19 +550,25 @@ pub(crate) fn postgres_sql(sql: &str) -> String {
                     digits.push(*d);
                     chars.next();
                 }
-                if digits.is_empty() {
-                    next += 1;
-                    digits = next.to_string();
-                } else if let Ok(n) = digits.parse::<usize>() {
-                    next = next.max(n);
-                }
+                let n = match digits.parse::<usize>() {
+                    Ok(n) => n,
+                    Err(_) => next + 1,
+                };
+                next = next.max(n);
+                let at = match order.iter().position(|&o| o == n - 1) {
+                    Some(i) => i,
+                    None => {
+                        order.push(n - 1);
+                        order.len() - 1
+                    }
+                };
                 out.push('$');
-                out.push_str(&digits);
+                out.push_str(&(at + 1).to_string());
             }
             None => out.push(c),
         }
     }
-    out
+    (out, order)
 }
 
 /// A value bound on PostgreSQL: whatever type the server expects for the
@@ -562,9 +577,17 @@ pub(crate) fn postgres_sql(sql: &str) -> String {
 #[derive(Debug)]
 struct PgParam(Value);
 
-fn pg_params(args: &[ToSqlOutput<'_>]) -> Result<Vec<PgParam>> {
-    args.iter()
-        .map(|a| {
+fn pg_params(args: &[ToSqlOutput<'_>], order: &[usize]) -> Result<Vec<PgParam>> {
+    order
+        .iter()
+        .map(|&i| {
+            let a = args.get(i).ok_or_else(|| {
+                StoreError::Corrupt(format!(
+                    "a statement wants value {} of {}",
+                    i + 1,
+                    args.len()
+                ))
+            })?;
             let v: Value = match a {
                 ToSqlOutput::Borrowed(r) => (*r).into(),
                 ToSqlOutput::Owned(v) => v.clone(),
@@ -591,13 +614,23 @@ impl postgres::types::ToSql for PgParam {
         match (&self.0, ty) {
             (Value::Null, _) => return Ok(IsNull::Yes),
             (Value::Integer(i), &Type::INT8) => return postgres::types::ToSql::to_sql(i, ty, out),
-            (Value::Integer(i), &Type::INT4) => return postgres::types::ToSql::to_sql(&i32::try_from(*i)?, ty, out),
-            (Value::Integer(i), &Type::INT2) => return postgres::types::ToSql::to_sql(&i16::try_from(*i)?, ty, out),
-            (Value::Integer(i), &Type::BOOL) => return postgres::types::ToSql::to_sql(&(*i != 0), ty, out),
-            (Value::Integer(i), &Type::FLOAT8) => return postgres::types::ToSql::to_sql(&(*i as f64), ty, out),
+            (Value::Integer(i), &Type::INT4) => {
+                return postgres::types::ToSql::to_sql(&i32::try_from(*i)?, ty, out)
+            }
+            (Value::Integer(i), &Type::INT2) => {
+                return postgres::types::ToSql::to_sql(&i16::try_from(*i)?, ty, out)
+            }
+            (Value::Integer(i), &Type::BOOL) => {
+                return postgres::types::ToSql::to_sql(&(*i != 0), ty, out)
+            }
+            (Value::Integer(i), &Type::FLOAT8) => {
+                return postgres::types::ToSql::to_sql(&(*i as f64), ty, out)
+            }
             (Value::Integer(i), t) if is_text(t) => out.extend_from_slice(i.to_string().as_bytes()),
             (Value::Real(f), &Type::FLOAT8) => return postgres::types::ToSql::to_sql(&f, ty, out),
-            (Value::Real(f), &Type::FLOAT4) => return postgres::types::ToSql::to_sql(&(*f as f32), ty, out),
+            (Value::Real(f), &Type::FLOAT4) => {
+                return postgres::types::ToSql::to_sql(&(*f as f32), ty, out)
+            }
             (Value::Text(s), t) if is_text(t) => out.extend_from_slice(s.as_bytes()),
             (Value::Blob(b), &Type::BYTEA) => out.extend_from_slice(b),
             (v, t) => {
@@ -616,7 +649,14 @@ impl postgres::types::ToSql for PgParam {
 
 fn is_text(t: &postgres::types::Type) -> bool {
     use postgres::types::Type;
-    [Type::TEXT, Type::VARCHAR, Type::BPCHAR, Type::NAME, Type::UNKNOWN].contains(t)
+    [
+        Type::TEXT,
+        Type::VARCHAR,
+        Type::BPCHAR,
+        Type::NAME,
+        Type::UNKNOWN,
+    ]
+    .contains(t)
 }
 
 /// A PostgreSQL column as the SQLite value it would be.
@@ -714,12 +754,26 @@ mod tests {
     fn placeholders_become_numbered() {
         assert_eq!(
             postgres_sql("SELECT a FROM t WHERE b = ?1 AND c = ?2 OR d = ?1"),
-            "SELECT a FROM t WHERE b = $1 AND c = $2 OR d = $1"
+            (
+                "SELECT a FROM t WHERE b = $1 AND c = $2 OR d = $1".into(),
+                vec![0, 1]
+            )
         );
-        assert_eq!(postgres_sql("VALUES (?, ?, ?)"), "VALUES ($1, $2, $3)");
+        assert_eq!(
+            postgres_sql("VALUES (?, ?, ?)"),
+            ("VALUES ($1, $2, $3)".into(), vec![0, 1, 2])
+        );
         assert_eq!(
             postgres_sql("SELECT '?' || \"a?\" FROM t WHERE x = ?"),
-            "SELECT '?' || \"a?\" FROM t WHERE x = $1"
+            ("SELECT '?' || \"a?\" FROM t WHERE x = $1".into(), vec![0])
+        );
+        // Values no placeholder uses are not sent; the rest keep their order.
+        assert_eq!(
+            postgres_sql("UPDATE t SET a = ?2, b = ?4 WHERE id = ?1"),
+            (
+                "UPDATE t SET a = $1, b = $2 WHERE id = $3".into(),
+                vec![1, 3, 0]
+            )
         );
     }
 

@@ -252,9 +252,7 @@ impl Store {
             "SELECT {} FROM event e WHERE e.uuid = ?1",
             *COLUMNS
         ))?;
-        let found = stmt
-            .query_opt([id], |row| Ok(reader.event_from_row(row)))
-            ?;
+        let found = stmt.query_opt([id], |row| Ok(reader.event_from_row(row)))?;
         found.ok_or(StoreError::UnknownEvent(id))?
     }
 
@@ -286,16 +284,17 @@ impl Store {
             conditions.push("e.status = 'active'".to_string());
         }
         let sql = format!(
-            "SELECT {} FROM event e WHERE {} ORDER BY e.date, e.time, e.id",
+            "SELECT {} FROM event e WHERE {} ORDER BY e.date, e.time NULLS FIRST, e.id",
             *COLUMNS,
             conditions.join(" AND ")
         );
         let mut n = 0;
-        self.conn.for_each(&sql, params, |row| -> std::result::Result<(), E> {
-            f(reader.event_from_row(row)?)?;
-            n += 1;
-            Ok(())
-        })?;
+        self.conn
+            .for_each(&sql, params, |row| -> std::result::Result<(), E> {
+                f(reader.event_from_row(row)?)?;
+                n += 1;
+                Ok(())
+            })?;
         Ok(n)
     }
 }

@@ -36,8 +36,7 @@ pub(super) fn append(
 ) -> Result<HistoryEntry> {
     let (last_seq, prev_hash): (i64, String) = conn
         .prepare_cached("SELECT seq, hash FROM event_history ORDER BY seq DESC LIMIT 1")?
-        .query_opt([], |r| Ok((r.get(0)?, r.get(1)?)))
-        ?
+        .query_opt([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .unwrap_or((0, chain::GENESIS.to_string()));
     let (event_id, subject) = match about {
         About::Event(id) => (id, None),
@@ -273,8 +272,7 @@ impl Store {
                 "SELECT hash FROM event_history ORDER BY seq DESC LIMIT 1",
                 [],
                 |r| r.get(0),
-            )
-            ?
+            )?
             .unwrap_or_else(|| chain::GENESIS.to_string()))
     }
 
@@ -366,7 +364,7 @@ impl Store {
                     }
                 }
             }
-        Ok::<(), StoreError>(())
+            Ok::<(), StoreError>(())
         })?;
         if let Some(done) = open.take() {
             close_seal(done, &mut problems);

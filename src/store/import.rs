@@ -112,7 +112,9 @@ impl Store {
         }
         let conn = &self.conn;
         let actor = &self.actor;
-        let lite = conn.lite().ok_or(StoreError::Corrupt("not a SQLite database".into()))?;
+        let lite = conn
+            .lite()
+            .ok_or(StoreError::Corrupt("not a SQLite database".into()))?;
         // A page cache sized for the unique id index (see
         // `IMPORT_CACHE_KIB`), back to its size before the indexes are
         // built at the end, so that their sorter stays small too.
@@ -245,7 +247,12 @@ impl Importer<'_> {
                 *COLUMNS
             ),
             [e.id],
-            |row| Ok((reader.event_from_row(row), row.get::<_, i64>(crate::fields::N)?)),
+            |row| {
+                Ok((
+                    reader.event_from_row(row),
+                    row.get::<_, i64>(crate::fields::N)?,
+                ))
+            },
         )?;
         match found {
             Some((stored, row_id)) => {
@@ -353,23 +360,21 @@ impl Importer<'_> {
     /// import's transaction, which holds the write lock: no other import
     /// of the same file can commit in between.
     pub fn earlier_imports(&self, file_sha256: &str) -> Result<Vec<EarlierImport>> {
-        let mut stmt = self.conn.prepare(
-            match self.conn.dialect() {
-                super::db::Dialect::Sqlite => {
-                    "SELECT changed_at, changed_by, coalesce(json_extract(changes, '$.events'), 0)
+        let mut stmt = self.conn.prepare(match self.conn.dialect() {
+            super::db::Dialect::Sqlite => {
+                "SELECT changed_at, changed_by, coalesce(json_extract(changes, '$.events'), 0)
                      FROM event_history
                      WHERE action = 'import' AND json_valid(changes)
                        AND json_extract(changes, '$.file_sha256') = ?1
                      ORDER BY seq"
-                }
-                super::db::Dialect::Postgres => {
-                    "SELECT changed_at, changed_by, coalesce((changes::jsonb ->> 'events')::bigint, 0)
+            }
+            super::db::Dialect::Postgres => {
+                "SELECT changed_at, changed_by, coalesce((changes::jsonb ->> 'events')::bigint, 0)
                      FROM event_history
                      WHERE action = 'import' AND changes::jsonb ->> 'file_sha256' = ?1
                      ORDER BY seq"
-                }
-            },
-        )?;
+            }
+        })?;
         let rows = stmt.query_map([file_sha256], |r| {
             Ok(EarlierImport {
                 at: r.get(0)?,
@@ -388,7 +393,10 @@ impl Importer<'_> {
     /// Ends a dry run: refuses what `commit` would refuse (events stored in
     /// a signed-off operation), with the same error, then rolls back, so a
     /// dry run says exactly what the real import would say.
-    pub fn finish_dry_run(self) -> Result<()> {
+    pub fn finish_dry_run(mut self) -> Result<()> {
+        if let Load::Pg(copy) = &mut self.load {
+            copy.flush(self.conn)?;
+        }
         super::signoff::refuse_new_events(self.conn, self.last_before)?;
         self.rollback()
     }

@@ -106,6 +106,10 @@ pub enum StoreError {
     Conflict(String),
     #[error("{0} is not an opweek database")]
     NotOpweek(String),
+    /// Sending rows to the server failed (its connection lost): the
+    /// transaction they were part of is rolled back by the server.
+    #[error("sending rows to the server failed ({0}); nothing was written")]
+    Sending(std::io::Error),
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
     #[error(transparent)]
@@ -326,13 +330,14 @@ impl Store {
     /// The database on a PostgreSQL server at `url`: connected as libpq
     /// would (passwords from the URL, PGPASSWORD or ~/.pgpass; TLS by
     /// `sslmode`), its schema created or brought up to date in one
-    /// transaction. A read on a server database opweek has never written
-    /// finds no opweek database there, as on a missing file.
+    /// transaction. Only a command that records something creates the
+    /// schema: any other finds no opweek database in a server database
+    /// opweek has never written, as on a missing file.
     fn open_server(url: &str, access: Access) -> Result<Store> {
         let target = pgconn::Target::parse(url)?;
         let shown = target.shown();
         let mut client = target.connect()?;
-        if access == Access::Read && pgmigrate::version(&mut client, &shown)?.is_none() {
+        if access != Access::Create && pgmigrate::version(&mut client, &shown)?.is_none() {
             return Err(StoreError::Missing(shown));
         }
         pgmigrate::migrate(&mut client, &shown)?;

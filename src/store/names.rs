@@ -19,7 +19,7 @@ impl Store {
     /// among the types that take events.
     pub fn unknown_type(&self, key: &str) -> StoreError {
         let keys =
-            self.names("SELECT key FROM activity_type WHERE NOT retired ORDER BY position, key");
+            self.names("SELECT key FROM activity_type WHERE retired = 0 ORDER BY position, key");
         StoreError::NoSuchType {
             key: key.to_string(),
             suggestion: crate::suggest::nearest(key, keys.iter().map(String::as_str))

@@ -116,8 +116,7 @@ impl Store {
                 &format!("SELECT {COLUMNS} FROM operation WHERE code = ?1"),
                 [&old.code],
                 operation_from_row,
-            )
-            ?
+            )?
             .ok_or_else(|| StoreError::UnknownOperation(old.code.clone()))?;
         if &current != old {
             return Err(StoreError::Conflict(format!(
@@ -200,8 +199,7 @@ impl Store {
                 &format!("SELECT {COLUMNS} FROM operation WHERE code = ?1"),
                 [code],
                 operation_from_row,
-            )
-            ?
+            )?
             .ok_or_else(|| self.unknown_operation(code))
     }
 

@@ -3,7 +3,6 @@
 //! (`type-pack-add`, subject `pack:NAME`), so a pack added is one step in
 //! the chain and running it again adds nothing.
 
-
 use super::history::{append, About};
 use super::types::{insert_type, type_from_row, COLUMNS};
 use super::{now_utc, Result, Store};
@@ -40,13 +39,11 @@ impl Store {
         let mut result = PackAdded::default();
         let mut fields = serde_json::Map::new();
         for t in types {
-            let stored = tx
-                .query_opt(
-                    &format!("SELECT {COLUMNS} FROM activity_type WHERE key = ?1"),
-                    [&t.key],
-                    type_from_row,
-                )
-                ?;
+            let stored = tx.query_opt(
+                &format!("SELECT {COLUMNS} FROM activity_type WHERE key = ?1"),
+                [&t.key],
+                type_from_row,
+            )?;
             match stored {
                 Some(s) if s.measure == t.measure => result.present.push(t.key.clone()),
                 Some(s) => result.conflicts.push(MeasureConflict {

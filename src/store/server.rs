@@ -155,25 +155,58 @@ fn tables() -> [(&'static str, String); 5] {
 pub(super) fn copy_all(from: &Conn, to: &Conn) -> Result<()> {
     let read = from.begin_read()?;
     let write = to.begin_write()?;
-    to.execute("DELETE FROM activity_type", [])?;
     for (table, columns) in tables() {
         let select = format!("SELECT {columns} FROM {table} ORDER BY 1");
         match to {
+            // The default types are there already, under the same ids as
+            // in every opweek database (types are never deleted): each is
+            // overwritten by the source's (an opweek role may not delete).
+            _ if table == "activity_type" => {
+                let n = columns.split(',').count();
+                let marks = (1..=n)
+                    .map(|i| format!("?{i}"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let set = columns
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|c| *c != "id")
+                    .map(|c| format!("{c} = excluded.{c}"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let upsert = format!(
+                    "INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT (id) DO UPDATE SET {set}"
+                );
+                from.for_each(&select, [], |r| {
+                    let values = (0..n)
+                        .map(|i| r.value(i))
+                        .collect::<rusqlite::Result<Vec<_>>>()?;
+                    to.execute(&upsert, values)?;
+                    Ok::<(), StoreError>(())
+                })?;
+            }
             Conn::Pg(_) => {
                 let mut copy = RowCopy::new(table, &columns);
                 from.for_each(&select, [], |r| {
                     let n = columns.split(',').count();
-                    let values = (0..n).map(|i| r.value(i)).collect::<rusqlite::Result<Vec<_>>>()?;
+                    let values = (0..n)
+                        .map(|i| r.value(i))
+                        .collect::<rusqlite::Result<Vec<_>>>()?;
                     copy.push(to, &values)
                 })?;
                 copy.flush(to)?;
             }
             Conn::Lite(_) => {
                 let n = columns.split(',').count();
-                let marks = (1..=n).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
+                let marks = (1..=n)
+                    .map(|i| format!("?{i}"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
                 let insert = format!("INSERT INTO {table} ({columns}) VALUES ({marks})");
                 from.for_each(&select, [], |r| {
-                    let values = (0..n).map(|i| r.value(i)).collect::<rusqlite::Result<Vec<_>>>()?;
+                    let values = (0..n)
+                        .map(|i| r.value(i))
+                        .collect::<rusqlite::Result<Vec<_>>>()?;
                     to.execute(&insert, values)?;
                     Ok::<(), StoreError>(())
                 })?;
@@ -302,7 +335,7 @@ fn send_copy(conn: &Conn, table: &str, columns: &str, rows: &[u8]) -> Result<()>
     let mut writer = client.copy_in(&format!(
         "COPY {table} ({columns}) FROM STDIN (FORMAT binary)"
     ))?;
-    let io = |e: std::io::Error| StoreError::Corrupt(format!("sending rows to the server: {e}"));
+    let io = StoreError::Sending;
     // Signature, flags and header extension length; the rows; the end.
     writer
         .write_all(b"PGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0")

@@ -55,8 +55,7 @@ pub(super) fn state(conn: &Conn, code: &str) -> Result<Option<SignOff>> {
         )?
         .query_opt([op_subject(code)], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-        })
-        ?;
+        })?;
     Ok(match row {
         Some((action, by, at, head, changes)) if action == "sign-off" => {
             Some(sign_off_from(by, at, head, &changes))
@@ -173,8 +172,7 @@ impl Store {
                  WHERE o.code = ?1 GROUP BY o.id",
                 [code],
                 |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            ?
+            )?
             .ok_or_else(|| StoreError::UnknownOperation(code.to_string()))?;
         if let Some(s) = state(&tx, code)? {
             return Err(StoreError::Conflict(format!(

@@ -225,9 +225,7 @@ impl Store {
     pub fn tally_plan(&self, q: &TallyQuery) -> Result<String> {
         let (sql, params) = tally_sql(q, access_path(self, q, covered(q))?);
         let mut stmt = self.conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
-        let rows = stmt.query_map(Vec::from_iter(params), |r| {
-            r.get::<_, String>(3)
-        })?;
+        let rows = stmt.query_map(Vec::from_iter(params), |r| r.get::<_, String>(3))?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?.join("\n"))
     }
 
@@ -241,9 +239,7 @@ impl Store {
         let sql = format!("SELECT min(start_date), max(end_date) FROM operation WHERE {condition}");
         let (from, to) = self
             .conn
-            .query_row(&sql, Vec::from_iter(param), |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?;
+            .query_row(&sql, Vec::from_iter(param), |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(match (from, to) {
             (Some(from), Some(to)) => Some(DateRange { from, to }),
             _ => None,

@@ -96,8 +96,7 @@ impl Store {
                 &format!("SELECT {COLUMNS} FROM activity_type WHERE key = ?1"),
                 [key],
                 type_from_row,
-            )
-            ?
+            )?
             .ok_or_else(|| self.unknown_type(key))
     }
 
@@ -114,8 +113,7 @@ impl Store {
                 &format!("SELECT {COLUMNS} FROM activity_type WHERE key = ?1"),
                 [&old.key],
                 type_from_row,
-            )
-            ?
+            )?
             .ok_or_else(|| StoreError::UnknownType(old.key.clone()))?;
         if &current != old {
             return Err(StoreError::Conflict(format!(

@@ -1,0 +1,459 @@
+//! A force-wide database on PostgreSQL (issue 14), beyond the suite that
+//! runs on both engines: many workstations writing at once, a unit's file
+//! moved to the server and backed up again, a connection lost mid-import,
+//! and the connection errors a user meets. These need a server
+//! (OPWEEK_TEST_PG); without one each returns at once.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+
+use crate::env::TestEnv;
+
+/// A test database on the server, or `None` (the test is skipped).
+fn server_env() -> Option<TestEnv> {
+    let env = TestEnv::new();
+    if env.is_pg() {
+        Some(env)
+    } else {
+        eprintln!("skipped: needs a PostgreSQL server (OPWEEK_TEST_PG)");
+        None
+    }
+}
+
+/// opweek against any `--db`, as `TestEnv::cmd` runs it.
+fn opweek(env: &TestEnv, db: &Path, args: &[&str]) -> Command {
+    let mut c = Command::cargo_bin("opweek").expect("opweek binary");
+    c.current_dir(env.dir())
+        .env_remove("OPWEEK_DB")
+        .env("OPWEEK_USER", "test-analyst")
+        .env("NO_COLOR", "1")
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .write_stdin("");
+    c
+}
+
+fn ok(env: &TestEnv, db: &Path, args: &[&str]) -> String {
+    let out = opweek(env, db, args).output().expect("run opweek");
+    assert!(
+        out.status.success(),
+        "opweek --db {} {}: {}",
+        db.display(),
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+/// The chain head `check` prints.
+fn head(env: &TestEnv, db: &Path) -> String {
+    let out = ok(env, db, &["check"]);
+    out.lines()
+        .find_map(|l| l.strip_prefix("chain head: "))
+        .unwrap_or_else(|| panic!("no head in:\n{out}"))
+        .to_string()
+}
+
+/// What a supervisor reads of the week, in every format that carries
+/// figures, with the database's name taken out.
+fn reports(env: &TestEnv, db: &Path) -> Vec<String> {
+    [
+        vec!["report", "--op", "nov17-mersey"],
+        vec!["report", "--op", "nov17-mersey", "--format", "json"],
+        vec![
+            "report",
+            "--op",
+            "nov17-mersey",
+            "--format",
+            "csv",
+            "--by",
+            "day",
+        ],
+        vec![
+            "report",
+            "--op",
+            "nov17-mersey",
+            "--format",
+            "markdown",
+            "--by",
+            "detail",
+        ],
+        vec!["report", "--op", "nov17-mersey", "--format", "briefing"],
+        vec!["list", "--op", "nov17-mersey", "--format", "json"],
+        vec!["op", "list"],
+        vec!["type", "list"],
+        vec![
+            "list",
+            "--op",
+            "nov17-mersey",
+            "--include-voided",
+            "--format",
+            "json",
+        ],
+    ]
+    .iter()
+    .map(|args| ok(env, db, args))
+    .collect()
+}
+
+/// A unit's week in a SQLite file: the reference week, a correction, a
+/// voided event and a sign-off, so the history holds every kind of entry.
+fn unit_file(env: &TestEnv) -> PathBuf {
+    let file = env.path("unit.db");
+    ok(
+        env,
+        &file,
+        &[
+            "op",
+            "add",
+            "nov17-mersey",
+            "--title",
+            "Week of action",
+            "--start",
+            "2017-11-13",
+            "--force",
+            "Merseyside Police",
+            "--unit",
+            "Sex Offender Unit",
+        ],
+    );
+    let csv = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/nov2017-merseyside.csv");
+    ok(env, &file, &["import", csv.to_str().unwrap()]);
+    let list: serde_json::Value = serde_json::from_str(&ok(
+        env,
+        &file,
+        &["list", "--type", "arrest", "--format", "json"],
+    ))
+    .unwrap();
+    let id = list[0]["id"].as_str().unwrap().to_string();
+    ok(
+        env,
+        &file,
+        &[
+            "amend",
+            &id,
+            "--detail",
+            "rape and assault",
+            "--reason",
+            "typo",
+        ],
+    );
+    let list: serde_json::Value = serde_json::from_str(&ok(
+        env,
+        &file,
+        &["list", "--type", "warrant", "--format", "json"],
+    ))
+    .unwrap();
+    let id = list[0]["id"].as_str().unwrap().to_string();
+    ok(env, &file, &["void", &id, "--reason", "entered twice"]);
+    ok(
+        env,
+        &file,
+        &["op", "sign-off", "nov17-mersey", "--note", "as briefed"],
+    );
+    file
+}
+
+#[test]
+fn a_units_file_moved_to_the_server_and_backed_up_again_keeps_its_figures_and_head() {
+    let Some(env) = server_env() else { return };
+    let file = unit_file(&env);
+    let file_head = head(&env, &file);
+    let file_reports = reports(&env, &file);
+
+    let out = ok(&env, &env.db, &["restore", file.to_str().unwrap()]);
+    assert!(out.starts_with("postgres://"), "{out}");
+    assert_eq!(head(&env, &env.db), file_head);
+    for (server, file) in reports(&env, &env.db).iter().zip(&file_reports) {
+        assert_eq!(server, file);
+    }
+    assert!(ok(&env, &env.db, &["check", "--head", &file_head[..12]]).contains("chain head"));
+
+    // Still signed off on the server: nothing may change its figures.
+    let err = env.rejects(&[
+        "log",
+        "arrest",
+        "--op",
+        "nov17-mersey",
+        "--date",
+        "2017-11-14",
+    ]);
+    assert!(err.contains("signed off by test-analyst"), "{err}");
+
+    // The server keeps recording after the restored rows.
+    ok(
+        &env,
+        &env.db,
+        &["op", "reopen", "nov17-mersey", "--reason", "late arrest"],
+    );
+    ok(
+        &env,
+        &env.db,
+        &[
+            "log",
+            "arrest",
+            "--op",
+            "nov17-mersey",
+            "--date",
+            "2017-11-14",
+            "--detail",
+            "burglary",
+        ],
+    );
+    let server_head = head(&env, &env.db);
+    assert_ne!(server_head, file_head);
+
+    let week = env.path("week.db");
+    ok(&env, &env.db, &["backup", week.to_str().unwrap()]);
+    assert_eq!(head(&env, &week), server_head);
+    assert_eq!(reports(&env, &week), reports(&env, &env.db));
+    let report: serde_json::Value = serde_json::from_str(&ok(
+        &env,
+        &week,
+        &["report", "--op", "nov17-mersey", "--format", "json"],
+    ))
+    .unwrap();
+    // 110, one warrant voided, one arrest logged on the server.
+    assert_eq!(report["total"], 110);
+
+    // A server database that holds records is never overwritten.
+    let err = env.rejects(&["restore", file.to_str().unwrap(), "--force"]);
+    assert!(err.contains("already holds records"), "{err}");
+}
+
+#[test]
+fn eight_workstations_logging_fifty_events_each_at_once_all_land_on_one_chain() {
+    let Some(env) = server_env() else { return };
+    env.reference_op();
+    std::thread::scope(|s| {
+        for w in 0..8 {
+            let env = &env;
+            s.spawn(move || {
+                for i in 0..50 {
+                    let user = format!("workstation-{w}");
+                    let detail = format!("visit {i}");
+                    let out = env
+                        .cmd(&[
+                            "--user",
+                            &user,
+                            "log",
+                            "offender-visit",
+                            "--op",
+                            "nov17-mersey",
+                            "--date",
+                            "2017-11-15",
+                            "--detail",
+                            &detail,
+                        ])
+                        .output()
+                        .unwrap();
+                    assert!(
+                        out.status.success(),
+                        "{}",
+                        String::from_utf8_lossy(&out.stderr)
+                    );
+                }
+            });
+        }
+    });
+    let report: serde_json::Value =
+        serde_json::from_str(&env.ok(&["report", "--op", "nov17-mersey", "--format", "json"]))
+            .unwrap();
+    assert_eq!(report["total"], 400);
+    let check = env.ok(&["check"]);
+    assert!(check.contains("history entries: 401"), "{check}");
+    assert!(check.contains("history chain: intact"), "{check}");
+    // One entry after another: every seq from 1 to 401, none twice.
+    assert_eq!(
+        env.query("SELECT count(DISTINCT seq), min(seq), max(seq), count(DISTINCT prev_hash) FROM event_history"),
+        vec![vec!["401", "1", "401", "401"]]
+    );
+}
+
+/// A large file for an import that takes long enough to interrupt.
+fn big_csv(env: &TestEnv, rows: usize) -> PathBuf {
+    let mut text = String::from("operation,type,date,count,detail\n");
+    for i in 0..rows {
+        text.push_str(&format!(
+            "nov17-mersey,offender-visit,2017-11-{:02},1,visit {i}\n",
+            13 + i % 7
+        ));
+    }
+    env.write("big.csv", text)
+}
+
+#[test]
+fn a_connection_lost_in_the_middle_of_an_import_leaves_nothing_half_written() {
+    let Some(env) = server_env() else { return };
+    env.reference_op();
+    let before = env.snapshot();
+    let csv = big_csv(&env, 200_000);
+    let database = env
+        .db
+        .to_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("opweek"))
+        .env("OPWEEK_USER", "test-analyst")
+        .arg("--db")
+        .arg(&env.db)
+        .arg("import")
+        .arg(&csv)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Cut the import's connection as soon as its rows are streaming in.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let mut cut = false;
+    while std::time::Instant::now() < deadline && !cut {
+        let rows = env.query(&format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+             WHERE datname = '{database}' AND query LIKE 'COPY event%' AND pid <> pg_backend_pid()"
+        ));
+        cut = !rows.is_empty();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let out: Output = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(cut, "the import's COPY was never seen: {err}");
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(
+        err.lines().filter(|l| l.starts_with("error:")).count(),
+        1,
+        "{err}"
+    );
+    // All or nothing: nothing.
+    assert_eq!(env.snapshot(), before);
+    assert_eq!(env.query("SELECT count(*) FROM event"), vec![vec!["0"]]);
+    // And the same file imports whole afterwards.
+    let err = env.ok_stderr(&["import", csv.to_str().unwrap()]);
+    assert!(err.contains("imported 200000 events"), "{err}");
+    assert!(env.ok(&["check"]).contains("history chain: intact"));
+}
+
+/// One `error:` line, exit 1, and no password anywhere in the output.
+fn refused(env: &TestEnv, db: &str, envs: &[(&str, &str)], secret: &str) -> String {
+    let mut c = opweek(env, Path::new(db), &["report"]);
+    for (k, v) in envs {
+        c.env(k, v);
+    }
+    let out = c.output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(1), "{db}: {err}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 1, "{err}");
+    assert!(lines[0].starts_with("error: "), "{err}");
+    assert!(!err.contains(secret), "the password leaked: {err}");
+    assert!(out.stdout.is_empty());
+    lines[0].to_string()
+}
+
+#[test]
+fn connection_failures_are_one_clear_line_without_the_password() {
+    let Some(env) = server_env() else { return };
+    let Ok(tcp) = std::env::var("OPWEEK_TEST_PG_TCP") else {
+        eprintln!("skipped: needs OPWEEK_TEST_PG_TCP (a URL with a password)");
+        return;
+    };
+    // The test's database, reached over TCP with a password.
+    let name = env
+        .db
+        .to_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let url = format!("{}/{name}", tcp.rsplit_once('/').unwrap().0);
+    env.reference_op();
+    // postgres://USER:PASSWORD@HOST:PORT/DB
+    let (scheme_user, rest) = url.split_once(':').unwrap();
+    let rest = rest.strip_prefix("//").unwrap();
+    let (user_pw, host_db) = rest.split_once('@').unwrap();
+    let (user, password) = user_pw.split_once(':').unwrap();
+    let (host_port, db) = host_db.split_once('/').unwrap();
+    let (host, port) = host_port.split_once(':').unwrap();
+    let _ = scheme_user;
+
+    // Wrong password.
+    let wrong = format!("postgres://{user}:not-{password}@{host_port}/{db}");
+    let e = refused(&env, &wrong, &[], password);
+    assert!(e.contains(host) && e.contains(db), "{e}");
+    assert!(e.contains("password"), "{e}");
+    assert!(!e.contains(&format!("not-{password}")), "{e}");
+
+    // The database missing.
+    let missing = format!("postgres://{user}:{password}@{host_port}/no_such_opweek_db");
+    let e = refused(&env, &missing, &[], password);
+    assert!(
+        e.contains("no_such_opweek_db") && e.contains("does not exist"),
+        "{e}"
+    );
+
+    // Nothing listening there.
+    let closed = format!("postgres://{user}:{password}@127.0.0.1:1/{db}");
+    let e = refused(&env, &closed, &[], password);
+    assert!(e.contains("127.0.0.1") && e.contains(db), "{e}");
+
+    // A host that does not exist.
+    let nowhere = format!("postgres://{user}:{password}@no-such-host.invalid:{port}/{db}");
+    let e = refused(&env, &nowhere, &[], password);
+    assert!(e.contains("no-such-host.invalid") && e.contains(db), "{e}");
+
+    // A server older than opweek supports (the minimum raised past it).
+    let e = refused(&env, &url, &[("OPWEEK_PG_MIN_VERSION", "990000")], password);
+    assert!(e.contains("opweek needs"), "{e}");
+
+    // The password from PGPASSWORD instead of the URL works the same.
+    let bare = format!("postgres://{user}@{host_port}/{db}");
+    let out = opweek(&env, Path::new(&bare), &["op", "list"])
+        .env("PGPASSWORD", password)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn the_server_enforces_the_history_and_no_deletes_even_behind_opweeks_back() {
+    let Some(env) = server_env() else { return };
+    env.import_reference_week();
+    env.ok(&["export"]); // a disclosure entry
+    let url = env.db.to_str().unwrap();
+    let mut c = postgres::Client::connect(url, postgres::NoTls).unwrap();
+    for (sql, message) in [
+        (
+            "UPDATE event_history SET reason = 'x'",
+            "event_history is append-only",
+        ),
+        ("DELETE FROM event_history", "event_history is append-only"),
+        ("TRUNCATE event_history CASCADE", "append-only"),
+        ("DELETE FROM event", "events are voided, never deleted"),
+        (
+            "DELETE FROM disclosure",
+            "the disclosure log is append-only",
+        ),
+    ] {
+        let e = c.batch_execute(sql).unwrap_err();
+        assert!(format!("{:?}", e).contains(message), "{sql}: {e:?}");
+    }
+    // An edit the server allows (an event's row) is caught by `check`.
+    c.batch_execute("UPDATE event SET count = 99 WHERE id = 5")
+        .unwrap();
+    let out = env.run(&["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("behind the tool's back")
+            || String::from_utf8_lossy(&out.stdout).contains("digest")
+    );
+}
