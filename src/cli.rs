@@ -27,9 +27,10 @@ pub struct Cli {
     // clap took an empty OPWEEK_DB= for a missing value ("a value is
     // required for '--db'") and, with either set, printed `--db <PATH>` in
     // every usage line as if it were required.
-    /// The database file [env: OPWEEK_DB] [default: opweek.db in the
-    /// platform's data directory]
-    #[arg(long, global = true, value_name = "PATH")]
+    /// The database: a SQLite file, or a shared PostgreSQL database as
+    /// postgres://USER@HOST[:PORT]/DBNAME [env: OPWEEK_DB] [default:
+    /// opweek.db in the platform's data directory]
+    #[arg(long, global = true, value_name = "PATH|URL")]
     pub db: Option<PathBuf>,
 
     /// Who is recording, for recorded_by and the history [env: OPWEEK_USER]

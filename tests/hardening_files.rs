@@ -610,7 +610,6 @@ fn an_unreachable_server_is_one_line_without_its_password_and_creates_nothing() 
         &["op", "add", "x", "--title", "T", "--start", "2017-11-13"][..],
         &["report"],
         &["backup", "copy.db"],
-        &["restore", "copy.db"],
         &["demo"],
     ] {
         for how in ["--db", "OPWEEK_DB"] {

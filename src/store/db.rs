@@ -37,7 +37,8 @@ pub(crate) const WRITE_LOCK: i64 = 0x6f70_7765_656b;
 /// An open database.
 pub(crate) enum Conn {
     Lite(rusqlite::Connection),
-    Pg(PgConn),
+    /// Boxed: a session's caches are larger than a SQLite handle.
+    Pg(Box<PgConn>),
 }
 
 /// A PostgreSQL session. The client needs `&mut` for every call while the

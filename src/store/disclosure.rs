@@ -38,10 +38,9 @@ impl Store {
             "INSERT INTO disclosure (disclosed_at, disclosed_by, filters, rows, destination, recipient, reason)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![d.disclosed_at, d.disclosed_by, d.filters, d.rows, d.destination, d.recipient, d.reason],
-        )
-        .map_err(StoreError::from)?;
+        )?;
         complete()?;
-        tx.commit().map_err(StoreError::from)?;
+        tx.commit()?;
         Ok(())
     }
 

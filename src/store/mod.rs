@@ -342,7 +342,7 @@ impl Store {
         }
         pgmigrate::migrate(&mut client, &shown)?;
         Ok(Store {
-            conn: Conn::Pg(db::PgConn::new(client)),
+            conn: Conn::Pg(Box::new(db::PgConn::new(client))),
             path: None,
             server: Some(shown),
             actor: "unknown".to_string(),
