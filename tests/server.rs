@@ -457,3 +457,84 @@ fn the_server_enforces_the_history_and_no_deletes_even_behind_opweeks_back() {
             || String::from_utf8_lossy(&out.stdout).contains("digest")
     );
 }
+
+/// Runs pg_ctl on the test cluster (as the user that owns it).
+fn pg_ctl(args: &[&str]) -> Option<std::process::ExitStatus> {
+    let ctl = std::env::var("OPWEEK_TEST_PG_CTL").ok()?;
+    let dir = std::env::var("OPWEEK_TEST_PG_DIR").ok()?;
+    let runas = std::env::var("OPWEEK_TEST_PG_RUNAS").unwrap_or_default();
+    let mut c = if runas.is_empty() {
+        std::process::Command::new(&ctl)
+    } else {
+        let mut c = std::process::Command::new("runuser");
+        c.args(["-u", &runas, "--", &ctl]);
+        c
+    };
+    c.arg("-D").arg(&dir).args(args);
+    c.stdout(std::process::Stdio::null());
+    Some(c.status().expect("run pg_ctl"))
+}
+
+/// Stops the whole test server, so it runs alone: `.ci/run` runs it after
+/// the suite (`cargo test --test tests -- --ignored server::`).
+#[test]
+#[ignore = "stops the test server: run alone, as .ci/run does after the suite"]
+fn a_server_stopped_in_the_middle_of_an_import_has_all_or_none_of_it_when_it_comes_back() {
+    let Some(env) = server_env() else { return };
+    let Ok(log) = std::env::var("OPWEEK_TEST_PG_LOG") else {
+        eprintln!(
+            "skipped: needs OPWEEK_TEST_PG_CTL, _DIR, _RUNAS and _LOG (scripts/pg-cluster.sh)"
+        );
+        return;
+    };
+    env.reference_op();
+    let before = env.snapshot();
+    let csv = big_csv(&env, 200_000);
+    let database = env
+        .db
+        .to_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("opweek"))
+        .env("OPWEEK_USER", "test-analyst")
+        .arg("--db")
+        .arg(&env.db)
+        .arg("import")
+        .arg(&csv)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let mut streaming = false;
+    while std::time::Instant::now() < deadline && !streaming {
+        streaming = !env
+            .query(&format!(
+                "SELECT pid FROM pg_stat_activity
+                 WHERE datname = '{database}' AND query LIKE 'COPY event%' AND pid <> pg_backend_pid()"
+            ))
+            .is_empty();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert!(streaming, "the import's COPY was never seen");
+    // Pulled out from under it: no shutdown checkpoint, as in a crash.
+    assert!(pg_ctl(&["-m", "immediate", "stop"]).unwrap().success());
+    let out = child.wait_with_output().unwrap();
+    let started = pg_ctl(&["-w", "-l", &log, "start"]).unwrap();
+    assert!(started.success(), "the test server did not come back");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(
+        err.lines().filter(|l| l.starts_with("error:")).count(),
+        1,
+        "{err}"
+    );
+    // All or none: the import never committed, so none.
+    assert_eq!(env.snapshot(), before);
+    assert!(env.ok(&["check"]).contains("history chain: intact"));
+    let err = env.ok_stderr(&["import", csv.to_str().unwrap()]);
+    assert!(err.contains("imported 200000 events"), "{err}");
+}
