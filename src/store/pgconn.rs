@@ -29,11 +29,13 @@ use postgres::config::SslMode as PgSslMode;
 use postgres::error::SqlState;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::WebPkiServerVerifier;
-use rustls::server::ParsedCertificate;
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use rustls::server::ParsedCertificate;
+use rustls::{
+    CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
+};
 use thiserror::Error;
 
 /// The oldest server opweek runs on: PostgreSQL 13 (`server_version_num`).
@@ -178,7 +180,11 @@ pub enum ConnectError {
     #[error("cannot connect to the PostgreSQL server at {server} (database {db}): no server socket there — is the server running, and is that its socket directory?")]
     NoSocket { server: String, db: String },
     #[error("cannot connect to the PostgreSQL server at {server} (database {db}): no answer within {secs} seconds — check the host, the port and any firewall, or raise connect_timeout")]
-    TimedOut { server: String, db: String, secs: u64 },
+    TimedOut {
+        server: String,
+        db: String,
+        secs: u64,
+    },
     #[error("cannot connect to the PostgreSQL server at {server} (database {db}): {reason}")]
     Unreachable {
         server: String,
@@ -199,7 +205,7 @@ pub enum ConnectError {
         db: String,
         note: String,
     },
-    #[error("the server at {server} refused user {user} for database {db}: {reason} (ask your database administrator to allow this user in pg_hba.conf)")]
+    #[error("the server at {server} refused user {user} for database {db}: {reason} (ask your database administrator to give this user access)")]
     AccessDenied {
         server: String,
         user: String,
@@ -223,7 +229,9 @@ pub enum ConnectError {
     RootCertUnreadable { path: PathBuf, reason: String },
     #[error("sslmode={sslmode} verifies the server's certificate but there are no root certificates to verify it against (give one with sslrootcert=FILE or PGSSLROOTCERT)")]
     NoRootCerts { sslmode: &'static str },
-    #[error("the PostgreSQL server at {server} is version {version}; opweek needs {needed} or later")]
+    #[error(
+        "the PostgreSQL server at {server} is version {version}; opweek needs {needed} or later"
+    )]
     ServerTooOld {
         server: String,
         version: String,
@@ -670,11 +678,26 @@ impl Target {
             }
             next = cause.source();
         }
+        if error.is_closed() {
+            return self.closed_early(error.to_string());
+        }
         let reason = match std::error::Error::source(error) {
             Some(cause) => format!("{error}: {cause}"),
             None => error.to_string(),
         };
         ConnectError::Unreachable { server, db, reason }
+    }
+
+    /// Something answered on the port but hung up or spoke another protocol.
+    fn closed_early(&self, detail: String) -> ConnectError {
+        ConnectError::Unreachable {
+            server: self.server(),
+            db: self.dbname.clone(),
+            reason: format!(
+                "the connection was closed before the server answered ({detail}) — is {} the port of a PostgreSQL server?",
+                self.port
+            ),
+        }
     }
 
     fn classify_io(&self, error: &io::Error) -> ConnectError {
@@ -700,6 +723,17 @@ impl Target {
                         host: host.clone(),
                         db,
                     }
+                }
+                _ if matches!(
+                    error.kind(),
+                    io::ErrorKind::UnexpectedEof
+                        | io::ErrorKind::InvalidInput
+                        | io::ErrorKind::InvalidData
+                        | io::ErrorKind::ConnectionReset
+                        | io::ErrorKind::ConnectionAborted
+                ) || error.to_string() == "bytes remaining on stream" =>
+                {
+                    self.closed_early(error.to_string())
                 }
                 _ => ConnectError::Unreachable {
                     server,
@@ -758,6 +792,11 @@ fn certificate_reason(error: &CertificateError) -> String {
             "it is not valid yet".to_string()
         }
         CertificateError::Revoked => "it has been revoked".to_string(),
+        // webpki's own reasons arrive wrapped; name the common one.
+        CertificateError::Other(other) if format!("{other:?}").contains("CaUsedAsEndEntity") => {
+            "it is a CA certificate used as the server's own certificate, and it is not itself in the root certificates".to_string()
+        }
+        CertificateError::Other(other) => format!("{other:?}"),
         other => other.to_string(),
     }
 }
@@ -816,7 +855,9 @@ fn split_url(url: &str) -> Result<UrlParts, ConnectError> {
     let rest = url
         .strip_prefix("postgres://")
         .or_else(|| url.strip_prefix("postgresql://"))
-        .ok_or_else(|| ConnectError::BadUrl("it must start with postgres:// or postgresql://".into()))?;
+        .ok_or_else(|| {
+            ConnectError::BadUrl("it must start with postgres:// or postgresql://".into())
+        })?;
     let (rest, query) = match rest.split_once('?') {
         Some((r, q)) => (r, Some(q)),
         None => (rest, None),
@@ -842,9 +883,9 @@ fn split_url(url: &str) -> Result<UrlParts, ConnectError> {
         None => authority,
     };
     let (host, port) = if let Some(bracketed) = hostport.strip_prefix('[') {
-        let (h, after) = bracketed
-            .split_once(']')
-            .ok_or_else(|| ConnectError::BadUrl("an IPv6 address is missing its closing ]".into()))?;
+        let (h, after) = bracketed.split_once(']').ok_or_else(|| {
+            ConnectError::BadUrl("an IPv6 address is missing its closing ]".into())
+        })?;
         match after {
             "" => (h.to_string(), None),
             _ => match after.strip_prefix(':') {
@@ -1199,7 +1240,9 @@ fn check_validity(der: &CertificateDer<'_>, now: UnixTime) -> Result<(), rustls:
     let validity = &cert.tbs_certificate.validity;
     let now = now.as_secs();
     if now < validity.not_before.to_unix_duration().as_secs() {
-        return Err(rustls::Error::InvalidCertificate(CertificateError::NotValidYet));
+        return Err(rustls::Error::InvalidCertificate(
+            CertificateError::NotValidYet,
+        ));
     }
     if now > validity.not_after.to_unix_duration().as_secs() {
         return Err(rustls::Error::InvalidCertificate(CertificateError::Expired));
@@ -1231,21 +1274,25 @@ fn common_name_matches(der: &CertificateDer<'_>, server_name: &ServerName<'_>) -
         ServerName::IpAddress(ip) => std::net::IpAddr::from(*ip).to_string(),
         _ => return false,
     };
-    tbs.subject.0.iter().flat_map(|rdn| rdn.0.iter()).any(|atv| {
-        if atv.oid != COMMON_NAME {
-            return false;
-        }
-        let Ok(cn) = std::str::from_utf8(atv.value.value()) else {
-            return false;
-        };
-        let cn = cn.to_ascii_lowercase();
-        match cn.strip_prefix("*.") {
-            Some(suffix) => host
-                .split_once('.')
-                .is_some_and(|(first, rest)| !first.is_empty() && rest == suffix),
-            None => cn == host,
-        }
-    })
+    tbs.subject
+        .0
+        .iter()
+        .flat_map(|rdn| rdn.0.iter())
+        .any(|atv| {
+            if atv.oid != COMMON_NAME {
+                return false;
+            }
+            let Ok(cn) = std::str::from_utf8(atv.value.value()) else {
+                return false;
+            };
+            let cn = cn.to_ascii_lowercase();
+            match cn.strip_prefix("*.") {
+                Some(suffix) => host
+                    .split_once('.')
+                    .is_some_and(|(first, rest)| !first.is_empty() && rest == suffix),
+                None => cn == host,
+            }
+        })
 }
 
 #[cfg(test)]
@@ -1297,7 +1344,10 @@ mod tests {
     fn parses_password_and_port_and_postgresql_scheme() {
         let t = parse("postgresql://bob:pw@db:5433/week");
         assert_eq!(t.host, Host::Tcp("db".into()));
-        assert_eq!((t.port, t.user.as_str(), t.dbname.as_str()), (5433, "bob", "week"));
+        assert_eq!(
+            (t.port, t.user.as_str(), t.dbname.as_str()),
+            (5433, "bob", "week")
+        );
         assert_eq!(password(&t), Some("pw"));
         assert_eq!(t.password.unwrap().source, PasswordSource::Url);
     }
@@ -1351,12 +1401,18 @@ mod tests {
         assert_eq!(t.sslrootcert, Some(RootCert::File("/etc/ca.pem".into())));
         assert_eq!(t.connect_timeout, Some(Duration::from_secs(5)));
         assert_eq!(t.application_name, "week desk");
-        assert_eq!(parse("postgres://u@h/db?connect_timeout=0").connect_timeout, None);
+        assert_eq!(
+            parse("postgres://u@h/db?connect_timeout=0").connect_timeout,
+            None
+        );
         assert_eq!(
             parse("postgres://u@h/db?connect_timeout=1").connect_timeout,
             Some(Duration::from_secs(2))
         );
-        assert_eq!(parse("postgres://u@h/db?ssl=true").sslmode, SslMode::Require);
+        assert_eq!(
+            parse("postgres://u@h/db?ssl=true").sslmode,
+            SslMode::Require
+        );
         let t = parse("postgres://h/?dbname=d&user=v&password=s");
         assert_eq!((t.dbname.as_str(), t.user.as_str()), ("d", "v"));
         assert_eq!(password(&t), Some("s"));
@@ -1393,7 +1449,10 @@ mod tests {
         assert_eq!(t.application_name, "desk");
         // The URL wins over the environment.
         let t = Target::parse_with("postgres://u@h:1234/db?sslmode=disable", &e).unwrap();
-        assert_eq!((t.user.as_str(), t.port, t.sslmode), ("u", 1234, SslMode::Disable));
+        assert_eq!(
+            (t.user.as_str(), t.port, t.sslmode),
+            ("u", 1234, SslMode::Disable)
+        );
         // No PGUSER: the operating-system user.
         assert_eq!(parse("postgres://h/db").user, "osuser");
         let none = Env::default();
@@ -1435,7 +1494,10 @@ mod tests {
         assert!(e.contains("the password has a %"), "{e}");
         assert!(!e.contains("sec"), "{e}");
         let e = err("postgres://u:sec%FFret@h/db");
-        assert!(e.contains("password is not valid UTF-8") && !e.contains("sec"), "{e}");
+        assert!(
+            e.contains("password is not valid UTF-8") && !e.contains("sec"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -1486,7 +1548,9 @@ mod tests {
         assert_eq!(password(&t), Some("fromurl"));
         let t = Target::parse_with("postgres://u@h/db", &both).unwrap();
         assert_eq!(password(&t), Some("fromenv"));
-        assert!(t.password_hint().starts_with("the password came from PGPASSWORD; "));
+        assert!(t
+            .password_hint()
+            .starts_with("the password came from PGPASSWORD; "));
         let t = Target::parse_with("postgres://u@h/db", &env(&[("PGPASSFILE", pf)])).unwrap();
         assert_eq!(password(&t), Some("fromfile"));
         assert_eq!(
@@ -1516,10 +1580,22 @@ h:5432:db2:u:wrong-db
 h:*:db:u:first-match\r
 *:*:*:*:catch-all
 ";
-        assert_eq!(pgpass_lookup(file, &["h"], "5432", "db", "u").as_deref(), Some("first-match"));
-        assert_eq!(pgpass_lookup(file, &["x"], "1", "y", "z").as_deref(), Some("catch-all"));
-        assert_eq!(pgpass_lookup("h:5432:db:u\n", &["h"], "5432", "db", "u"), None);
-        assert_eq!(pgpass_lookup("h:5432:db:u:\n", &["h"], "5432", "db", "u"), None);
+        assert_eq!(
+            pgpass_lookup(file, &["h"], "5432", "db", "u").as_deref(),
+            Some("first-match")
+        );
+        assert_eq!(
+            pgpass_lookup(file, &["x"], "1", "y", "z").as_deref(),
+            Some("catch-all")
+        );
+        assert_eq!(
+            pgpass_lookup("h:5432:db:u\n", &["h"], "5432", "db", "u"),
+            None
+        );
+        assert_eq!(
+            pgpass_lookup("h:5432:db:u:\n", &["h"], "5432", "db", "u"),
+            None
+        );
         // Escapes: \: and \\ in any field; the password ends at an unescaped colon.
         let escaped = r"my\:host:5432:d\\b:u:pa\:ss\\word:trailing";
         assert_eq!(
@@ -1529,9 +1605,15 @@ h:*:db:u:first-match\r
         // An escaped star is a literal star, not a wildcard.
         let literal = r"\*:5432:db:u:star";
         assert_eq!(pgpass_lookup(literal, &["h"], "5432", "db", "u"), None);
-        assert_eq!(pgpass_lookup(literal, &["*"], "5432", "db", "u").as_deref(), Some("star"));
+        assert_eq!(
+            pgpass_lookup(literal, &["*"], "5432", "db", "u").as_deref(),
+            Some("star")
+        );
         // A star inside a field is literal too.
-        assert_eq!(pgpass_lookup("h*:5432:db:u:p", &["hx"], "5432", "db", "u"), None);
+        assert_eq!(
+            pgpass_lookup("h*:5432:db:u:p", &["hx"], "5432", "db", "u"),
+            None
+        );
     }
 
     #[test]
@@ -1573,16 +1655,19 @@ h:*:db:u:first-match\r
         }
         // A directory or a missing file: silently no password.
         let e = env(&[("PGPASSFILE", dir.path().to_str().unwrap())]);
-        assert_eq!(password(&Target::parse_with("postgres://u@h/db", &e).unwrap()), None);
+        assert_eq!(
+            password(&Target::parse_with("postgres://u@h/db", &e).unwrap()),
+            None
+        );
     }
 
     #[test]
     fn min_version_hook_only_raises() {
-        let t = Target::parse_with("postgres://u@h/db", &env(&[(MIN_VERSION_HOOK, "990000")]))
-            .unwrap();
+        let t =
+            Target::parse_with("postgres://u@h/db", &env(&[(MIN_VERSION_HOOK, "990000")])).unwrap();
         assert_eq!(t.min_version, 990000);
-        let t = Target::parse_with("postgres://u@h/db", &env(&[(MIN_VERSION_HOOK, "90000")]))
-            .unwrap();
+        let t =
+            Target::parse_with("postgres://u@h/db", &env(&[(MIN_VERSION_HOOK, "90000")])).unwrap();
         assert_eq!(t.min_version, MIN_SERVER_VERSION);
     }
 
@@ -1622,11 +1707,14 @@ h:*:db:u:first-match\r
         .unwrap();
         let e = t.connect().err().expect("the connection should fail");
         assert!(matches!(e, ConnectError::NoSocket { .. }), "{e:?}");
-        assert!(e.to_string().contains(".s.PGSQL.5432 (database week): no server socket"));
+        assert!(e
+            .to_string()
+            .contains(".s.PGSQL.5432 (database week): no server socket"));
     }
 
     /// A fake server on a thread: reads what the client sends first, then
-    /// writes `reply`, then waits for the client to hang up.
+    /// writes `reply`, then waits for the client to hang up (or, with an
+    /// empty reply, hangs up itself).
     fn fake_server(reply: &'static [u8]) -> u16 {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
@@ -1637,7 +1725,9 @@ h:*:db:u:first-match\r
             let mut rest = vec![0u8; u32::from_be_bytes(len) as usize - 4];
             s.read_exact(&mut rest).unwrap();
             s.write_all(reply).unwrap();
-            let _ = s.read(&mut [0u8; 64]);
+            if !reply.is_empty() {
+                let _ = s.read(&mut [0u8; 64]);
+            }
         });
         port
     }
@@ -1645,7 +1735,9 @@ h:*:db:u:first-match\r
     #[test]
     fn tls_required_but_not_offered() {
         let port = fake_server(b"N");
-        let t = parse(&format!("postgres://u@127.0.0.1:{port}/week?sslmode=require"));
+        let t = parse(&format!(
+            "postgres://u@127.0.0.1:{port}/week?sslmode=require"
+        ));
         let e = t.connect().err().expect("the connection should fail");
         assert!(matches!(e, ConnectError::TlsNotOffered { .. }), "{e:?}");
         assert_eq!(
@@ -1658,7 +1750,9 @@ h:*:db:u:first-match\r
     fn server_asks_for_a_password_and_none_was_given() {
         // AuthenticationCleartextPassword: 'R', length 8, code 3.
         let port = fake_server(b"R\0\0\0\x08\0\0\0\x03");
-        let t = parse(&format!("postgres://u@127.0.0.1:{port}/week?sslmode=disable"));
+        let t = parse(&format!(
+            "postgres://u@127.0.0.1:{port}/week?sslmode=disable"
+        ));
         let e = t.connect().err().expect("the connection should fail");
         assert!(matches!(e, ConnectError::NoPassword { .. }), "{e:?}");
         assert_eq!(
@@ -1668,11 +1762,34 @@ h:*:db:u:first-match\r
     }
 
     #[test]
-    fn missing_root_certificate_file() {
-        let t = parse("postgres://u@127.0.0.1:1/week?sslmode=verify-full&sslrootcert=%2Fno%2Fsuch.pem");
+    fn not_a_postgresql_server() {
+        // Something that reads the startup message and hangs up.
+        let port = fake_server(b"");
+        let t = parse(&format!(
+            "postgres://u@127.0.0.1:{port}/week?sslmode=disable"
+        ));
         let e = t.connect().err().expect("the connection should fail");
-        assert!(matches!(e, ConnectError::RootCertUnreadable { .. }), "{e:?}");
-        assert!(e.to_string().starts_with("cannot read the root certificate file /no/such.pem: "));
+        assert!(matches!(e, ConnectError::Unreachable { .. }), "{e:?}");
+        let shown = e.to_string();
+        assert!(shown.starts_with(&format!("cannot connect to the PostgreSQL server at 127.0.0.1:{port} (database week): the connection was closed before the server answered (")), "{shown}");
+        assert!(
+            shown.ends_with(&format!(") — is {port} the port of a PostgreSQL server?")),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn missing_root_certificate_file() {
+        let t =
+            parse("postgres://u@127.0.0.1:1/week?sslmode=verify-full&sslrootcert=%2Fno%2Fsuch.pem");
+        let e = t.connect().err().expect("the connection should fail");
+        assert!(
+            matches!(e, ConnectError::RootCertUnreadable { .. }),
+            "{e:?}"
+        );
+        assert!(e
+            .to_string()
+            .starts_with("cannot read the root certificate file /no/such.pem: "));
     }
 
     // Against a real server, when OPWEEK_TEST_PG names one. See
@@ -1688,7 +1805,9 @@ h:*:db:u:first-match\r
             return None;
         };
         let t = Target::parse_with(&url, &env(&[])).expect("OPWEEK_TEST_PG is a valid URL");
-        let pw = password(&t).expect("OPWEEK_TEST_PG has a password").to_string();
+        let pw = password(&t)
+            .expect("OPWEEK_TEST_PG has a password")
+            .to_string();
         Some((t, pw))
     }
 
@@ -1714,13 +1833,20 @@ h:*:db:u:first-match\r
 
     fn encrypted(client: &mut postgres::Client) -> bool {
         client
-            .query_one("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", &[])
+            .query_one(
+                "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                &[],
+            )
             .unwrap()
             .get(0)
     }
 
     fn live_err(url: &str, e: &Env) -> ConnectError {
-        Target::parse_with(url, e).unwrap().connect().err().expect("the connection should fail")
+        Target::parse_with(url, e)
+            .unwrap()
+            .connect()
+            .err()
+            .expect("the connection should fail")
     }
 
     #[test]
@@ -1730,7 +1856,10 @@ h:*:db:u:first-match\r
         };
         let url = std::env::var("OPWEEK_TEST_PG").unwrap();
         let mut c = must_connect(&url, &live_env(&[]));
-        let user: String = c.query_one("SELECT current_user::text", &[]).unwrap().get(0);
+        let user: String = c
+            .query_one("SELECT current_user::text", &[])
+            .unwrap()
+            .get(0);
         assert_eq!(user, t.user);
 
         must_connect(&url_of(&t, ""), &live_env(&[("PGPASSWORD", &pw)]));
@@ -1743,13 +1872,7 @@ h:*:db:u:first-match\r
         };
         std::fs::write(
             &file,
-            format!(
-                "{}:{}:*:{}:{}\n",
-                esc(host),
-                t.port,
-                esc(&t.user),
-                esc(&pw)
-            ),
+            format!("{}:{}:*:{}:{}\n", esc(host), t.port, esc(&t.user), esc(&pw)),
         )
         .unwrap();
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
@@ -1760,7 +1883,11 @@ h:*:db:u:first-match\r
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
         let e = live_err(&url_of(&t, ""), &live_env(&[("PGPASSFILE", pf)]));
         assert!(matches!(e, ConnectError::NoPassword { .. }), "{e:?}");
-        assert!(e.to_string().contains("was ignored because group or others"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("was ignored because group or others"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -1796,7 +1923,13 @@ h:*:db:u:first-match\r
         let e = old.connect().err().expect("the connection should fail");
         assert!(matches!(e, ConnectError::ServerTooOld { .. }), "{e:?}");
         let shown = e.to_string();
-        assert!(shown.starts_with(&format!("the PostgreSQL server at {} is version 1", t.server())), "{shown}");
+        assert!(
+            shown.starts_with(&format!(
+                "the PostgreSQL server at {} is version 1",
+                t.server()
+            )),
+            "{shown}"
+        );
         assert!(shown.ends_with("; opweek needs 99 or later"), "{shown}");
 
         let e = Target {
@@ -1807,7 +1940,9 @@ h:*:db:u:first-match\r
         .err()
         .expect("the connection should fail");
         assert!(matches!(e, ConnectError::HostNotFound { .. }), "{e:?}");
-        assert!(e.to_string().contains("host no-such-host.invalid not found"));
+        assert!(e
+            .to_string()
+            .contains("host no-such-host.invalid not found"));
     }
 
     #[test]
@@ -1819,19 +1954,31 @@ h:*:db:u:first-match\r
         let mut c = must_connect(&url_of(&t, "?sslmode=require"), &e);
         assert!(encrypted(&mut c));
         let mut c = must_connect(&url_of(&t, ""), &e);
-        assert!(encrypted(&mut c), "sslmode=prefer encrypts when the server offers TLS");
+        assert!(
+            encrypted(&mut c),
+            "sslmode=prefer encrypts when the server offers TLS"
+        );
         let mut c = must_connect(&url_of(&t, "?sslmode=disable"), &e);
         assert!(!encrypted(&mut c));
         // require with a root file that does not hold the server's
         // certificate is verify-ca, as in libpq: refused.
         let system = "/etc/ssl/certs/ca-certificates.crt";
         if Path::new(system).is_file() {
-            let err = live_err(&url_of(&t, &format!("?sslmode=require&sslrootcert={system}")), &e);
-            assert!(matches!(err, ConnectError::CertificateUntrusted { .. }), "{err:?}");
+            let err = live_err(
+                &url_of(&t, &format!("?sslmode=require&sslrootcert={system}")),
+                &e,
+            );
+            assert!(
+                matches!(err, ConnectError::CertificateUntrusted { .. }),
+                "{err:?}"
+            );
             assert!(err.to_string().contains("is not trusted"), "{err}");
             // verify-full with the system store (no sslrootcert) likewise.
             let err = live_err(&url_of(&t, "?sslmode=verify-full"), &e);
-            assert!(matches!(err, ConnectError::CertificateUntrusted { .. }), "{err:?}");
+            assert!(
+                matches!(err, ConnectError::CertificateUntrusted { .. }),
+                "{err:?}"
+            );
         }
     }
 
@@ -1851,21 +1998,53 @@ h:*:db:u:first-match\r
         let cert = encode(cert.to_str().unwrap());
         let e = live_env(&[("PGPASSWORD", &pw)]);
         let at = |host: &str, query: &str| {
-            format!("postgres://{}@{host}:{}/{}{query}", encode(&t.user), t.port, encode(&t.dbname))
+            format!(
+                "postgres://{}@{host}:{}/{}{query}",
+                encode(&t.user),
+                t.port,
+                encode(&t.dbname)
+            )
         };
-        let mut c = must_connect(&at("localhost", &format!("?sslmode=verify-full&sslrootcert={cert}")), &e);
+        let mut c = must_connect(
+            &at(
+                "localhost",
+                &format!("?sslmode=verify-full&sslrootcert={cert}"),
+            ),
+            &e,
+        );
         assert!(encrypted(&mut c));
-        must_connect(&at("127.0.0.1", &format!("?sslmode=verify-ca&sslrootcert={cert}")), &e);
-        must_connect(&at("127.0.0.1", &format!("?sslmode=require&sslrootcert={cert}")), &e);
-        let err = live_err(&at("127.0.0.1", &format!("?sslmode=verify-full&sslrootcert={cert}")), &e);
-        assert!(matches!(err, ConnectError::HostnameMismatch { .. }), "{err:?}");
+        must_connect(
+            &at(
+                "127.0.0.1",
+                &format!("?sslmode=verify-ca&sslrootcert={cert}"),
+            ),
+            &e,
+        );
+        must_connect(
+            &at("127.0.0.1", &format!("?sslmode=require&sslrootcert={cert}")),
+            &e,
+        );
+        let err = live_err(
+            &at(
+                "127.0.0.1",
+                &format!("?sslmode=verify-full&sslrootcert={cert}"),
+            ),
+            &e,
+        );
+        assert!(
+            matches!(err, ConnectError::HostnameMismatch { .. }),
+            "{err:?}"
+        );
         assert_eq!(
             err.to_string(),
             format!("the PostgreSQL server at 127.0.0.1:{} presented a certificate that is not valid for the host name 127.0.0.1 (sslmode=verify-full: connect with the name the certificate was issued for)", t.port)
         );
         // The root certificate from PGSSLROOTCERT and from ~/.postgresql/root.crt.
         let path = Path::new(&dir).join("server.crt");
-        let e2 = live_env(&[("PGPASSWORD", &pw), ("PGSSLROOTCERT", path.to_str().unwrap())]);
+        let e2 = live_env(&[
+            ("PGPASSWORD", &pw),
+            ("PGSSLROOTCERT", path.to_str().unwrap()),
+        ]);
         must_connect(&at("localhost", "?sslmode=verify-full"), &e2);
         let home = tempfile::tempdir().unwrap();
         std::fs::create_dir(home.path().join(".postgresql")).unwrap();
@@ -1874,6 +2053,9 @@ h:*:db:u:first-match\r
         e3.home = Some(home.path().to_path_buf());
         must_connect(&at("localhost", "?sslmode=verify-full"), &e3);
         let err = live_err(&at("127.0.0.1", "?sslmode=verify-full"), &e3);
-        assert!(matches!(err, ConnectError::HostnameMismatch { .. }), "{err:?}");
+        assert!(
+            matches!(err, ConnectError::HostnameMismatch { .. }),
+            "{err:?}"
+        );
     }
 }
