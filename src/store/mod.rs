@@ -339,10 +339,7 @@ impl Store {
         let mut client = target.connect()?;
         // A writer waits for another's write as long as on a file
         // (`BUSY_TIMEOUT`), then gives up rather than hang.
-        client.batch_execute(&format!(
-            "SET lock_timeout = '{}s'",
-            BUSY_TIMEOUT.as_secs()
-        ))?;
+        client.batch_execute(&format!("SET lock_timeout = '{}s'", BUSY_TIMEOUT.as_secs()))?;
         if access != Access::Create && pgmigrate::version(&mut client, &shown)?.is_none() {
             return Err(StoreError::Missing(shown));
         }

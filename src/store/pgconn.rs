@@ -205,7 +205,7 @@ pub enum ConnectError {
         db: String,
         note: String,
     },
-    #[error("the server at {server} refused user {user} for database {db}: {reason} (ask your database administrator to allow this user in pg_hba.conf)")]
+    #[error("the server at {server} refused user {user} for database {db}: {reason} (ask your database administrator to give this user access)")]
     AccessDenied {
         server: String,
         user: String,
@@ -678,11 +678,26 @@ impl Target {
             }
             next = cause.source();
         }
+        if error.is_closed() {
+            return self.closed_early(error.to_string());
+        }
         let reason = match std::error::Error::source(error) {
             Some(cause) => format!("{error}: {cause}"),
             None => error.to_string(),
         };
         ConnectError::Unreachable { server, db, reason }
+    }
+
+    /// Something answered on the port but hung up or spoke another protocol.
+    fn closed_early(&self, detail: String) -> ConnectError {
+        ConnectError::Unreachable {
+            server: self.server(),
+            db: self.dbname.clone(),
+            reason: format!(
+                "the connection was closed before the server answered ({detail}) — is {} the port of a PostgreSQL server?",
+                self.port
+            ),
+        }
     }
 
     fn classify_io(&self, error: &io::Error) -> ConnectError {
@@ -708,6 +723,17 @@ impl Target {
                         host: host.clone(),
                         db,
                     }
+                }
+                _ if matches!(
+                    error.kind(),
+                    io::ErrorKind::UnexpectedEof
+                        | io::ErrorKind::InvalidInput
+                        | io::ErrorKind::InvalidData
+                        | io::ErrorKind::ConnectionReset
+                        | io::ErrorKind::ConnectionAborted
+                ) || error.to_string() == "bytes remaining on stream" =>
+                {
+                    self.closed_early(error.to_string())
                 }
                 _ => ConnectError::Unreachable {
                     server,
@@ -766,6 +792,11 @@ fn certificate_reason(error: &CertificateError) -> String {
             "it is not valid yet".to_string()
         }
         CertificateError::Revoked => "it has been revoked".to_string(),
+        // webpki's own reasons arrive wrapped; name the common one.
+        CertificateError::Other(other) if format!("{other:?}").contains("CaUsedAsEndEntity") => {
+            "it is a CA certificate used as the server's own certificate, and it is not itself in the root certificates".to_string()
+        }
+        CertificateError::Other(other) => format!("{other:?}"),
         other => other.to_string(),
     }
 }
@@ -1682,7 +1713,8 @@ h:*:db:u:first-match\r
     }
 
     /// A fake server on a thread: reads what the client sends first, then
-    /// writes `reply`, then waits for the client to hang up.
+    /// writes `reply`, then waits for the client to hang up (or, with an
+    /// empty reply, hangs up itself).
     fn fake_server(reply: &'static [u8]) -> u16 {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
@@ -1693,7 +1725,9 @@ h:*:db:u:first-match\r
             let mut rest = vec![0u8; u32::from_be_bytes(len) as usize - 4];
             s.read_exact(&mut rest).unwrap();
             s.write_all(reply).unwrap();
-            let _ = s.read(&mut [0u8; 64]);
+            if !reply.is_empty() {
+                let _ = s.read(&mut [0u8; 64]);
+            }
         });
         port
     }
@@ -1724,6 +1758,23 @@ h:*:db:u:first-match\r
         assert_eq!(
             e.to_string(),
             format!("the server at 127.0.0.1:{port} asks user u for a password (database week) and none was given: put it in PGPASSWORD, in ~/.pgpass or in the URL")
+        );
+    }
+
+    #[test]
+    fn not_a_postgresql_server() {
+        // Something that reads the startup message and hangs up.
+        let port = fake_server(b"");
+        let t = parse(&format!(
+            "postgres://u@127.0.0.1:{port}/week?sslmode=disable"
+        ));
+        let e = t.connect().err().expect("the connection should fail");
+        assert!(matches!(e, ConnectError::Unreachable { .. }), "{e:?}");
+        let shown = e.to_string();
+        assert!(shown.starts_with(&format!("cannot connect to the PostgreSQL server at 127.0.0.1:{port} (database week): the connection was closed before the server answered (")), "{shown}");
+        assert!(
+            shown.ends_with(&format!(") — is {port} the port of a PostgreSQL server?")),
+            "{shown}"
         );
     }
 
