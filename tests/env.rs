@@ -127,13 +127,18 @@ impl TestEnv {
 
     /// The binary with this test's database and a fixed user, stdin closed.
     pub fn cmd(&self, args: &[&str]) -> Command {
+        self.cmd_on(&self.db, args)
+    }
+
+    /// `cmd` with another database (a file beside a server database, say).
+    pub fn cmd_on(&self, db: &Path, args: &[&str]) -> Command {
         let mut c = Command::cargo_bin("opweek").expect("opweek binary");
         c.current_dir(self.dir.path())
             .env_remove("OPWEEK_DB")
             .env("OPWEEK_USER", "test-analyst")
             .env("NO_COLOR", "1")
             .arg("--db")
-            .arg(&self.db)
+            .arg(db)
             .args(args)
             .write_stdin("");
         c

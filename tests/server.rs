@@ -5,9 +5,6 @@
 //! (OPWEEK_TEST_PG); without one each returns at once.
 
 use std::path::{Path, PathBuf};
-use std::process::Output;
-
-use assert_cmd::Command;
 
 use crate::env::TestEnv;
 
@@ -22,22 +19,8 @@ fn server_env() -> Option<TestEnv> {
     }
 }
 
-/// opweek against any `--db`, as `TestEnv::cmd` runs it.
-fn opweek(env: &TestEnv, db: &Path, args: &[&str]) -> Command {
-    let mut c = Command::cargo_bin("opweek").expect("opweek binary");
-    c.current_dir(env.dir())
-        .env_remove("OPWEEK_DB")
-        .env("OPWEEK_USER", "test-analyst")
-        .env("NO_COLOR", "1")
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .write_stdin("");
-    c
-}
-
 fn ok(env: &TestEnv, db: &Path, args: &[&str]) -> String {
-    let out = opweek(env, db, args).output().expect("run opweek");
+    let out = env.cmd_on(db, args).output().expect("run opweek");
     assert!(
         out.status.success(),
         "opweek --db {} {}: {}",
@@ -285,12 +268,10 @@ fn big_csv(env: &TestEnv, rows: usize) -> PathBuf {
     env.write("big.csv", text)
 }
 
-#[test]
-fn a_connection_lost_in_the_middle_of_an_import_leaves_nothing_half_written() {
-    let Some(env) = server_env() else { return };
-    env.reference_op();
-    let before = env.snapshot();
-    let csv = big_csv(&env, 200_000);
+/// Starts `opweek import csv` on the test database and returns once its
+/// rows are streaming to the server (its COPY seen in pg_stat_activity),
+/// with the pid of the server process serving it.
+fn import_under_way(env: &TestEnv, csv: &Path) -> (std::process::Child, String) {
     let database = env
         .db
         .to_str()
@@ -304,31 +285,48 @@ fn a_connection_lost_in_the_middle_of_an_import_leaves_nothing_half_written() {
         .arg("--db")
         .arg(&env.db)
         .arg("import")
-        .arg(&csv)
+        .arg(csv)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    // Cut the import's connection as soon as its rows are streaming in.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    let mut cut = false;
-    while std::time::Instant::now() < deadline && !cut {
+    while std::time::Instant::now() < deadline {
         let rows = env.query(&format!(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+            "SELECT pid FROM pg_stat_activity
              WHERE datname = '{database}' AND query LIKE 'COPY event%' AND pid <> pg_backend_pid()"
         ));
-        cut = !rows.is_empty();
+        if let Some(row) = rows.first() {
+            return (child, row[0].clone());
+        }
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
-    let out: Output = child.wait_with_output().unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(cut, "the import's COPY was never seen: {err}");
+    panic!("the import's COPY was never seen");
+}
+
+/// The failed import's one `error:` line, checked.
+fn failed(child: std::process::Child) -> String {
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert_eq!(
         err.lines().filter(|l| l.starts_with("error:")).count(),
         1,
         "{err}"
     );
+    err
+}
+
+#[test]
+fn a_connection_lost_in_the_middle_of_an_import_leaves_nothing_half_written() {
+    let Some(env) = server_env() else { return };
+    env.reference_op();
+    let before = env.snapshot();
+    let csv = big_csv(&env, 200_000);
+    // Cut the import's connection as soon as its rows are streaming in.
+    let (child, pid) = import_under_way(&env, &csv);
+    env.query(&format!("SELECT pg_terminate_backend({pid})"));
+    failed(child);
     // All or nothing: nothing.
     assert_eq!(env.snapshot(), before);
     assert_eq!(env.query("SELECT count(*) FROM event"), vec![vec!["0"]]);
@@ -340,7 +338,7 @@ fn a_connection_lost_in_the_middle_of_an_import_leaves_nothing_half_written() {
 
 /// One `error:` line, exit 1, and no password anywhere in the output.
 fn refused(env: &TestEnv, db: &str, envs: &[(&str, &str)], secret: &str) -> String {
-    let mut c = opweek(env, Path::new(db), &["report"]);
+    let mut c = env.cmd_on(Path::new(db), &["report"]);
     for (k, v) in envs {
         c.env(k, v);
     }
@@ -413,7 +411,8 @@ fn connection_failures_are_one_clear_line_without_the_password() {
 
     // The password from PGPASSWORD instead of the URL works the same.
     let bare = format!("postgres://{user}@{host_port}/{db}");
-    let out = opweek(&env, Path::new(&bare), &["op", "list"])
+    let out = env
+        .cmd_on(Path::new(&bare), &["op", "list"])
         .env("PGPASSWORD", password)
         .output()
         .unwrap();
@@ -490,41 +489,13 @@ fn a_server_stopped_in_the_middle_of_an_import_has_all_or_none_of_it_when_it_com
     env.reference_op();
     let before = env.snapshot();
     let csv = big_csv(&env, 200_000);
-    let database = env
-        .db
-        .to_str()
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_string();
-    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("opweek"))
-        .env("OPWEEK_USER", "test-analyst")
-        .arg("--db")
-        .arg(&env.db)
-        .arg("import")
-        .arg(&csv)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    let mut streaming = false;
-    while std::time::Instant::now() < deadline && !streaming {
-        streaming = !env
-            .query(&format!(
-                "SELECT pid FROM pg_stat_activity
-                 WHERE datname = '{database}' AND query LIKE 'COPY event%' AND pid <> pg_backend_pid()"
-            ))
-            .is_empty();
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-    assert!(streaming, "the import's COPY was never seen");
+    let (child, _) = import_under_way(&env, &csv);
     // Pulled out from under it: no shutdown checkpoint, as in a crash.
     assert!(pg_ctl(&["-m", "immediate", "stop"]).unwrap().success());
-    let out = child.wait_with_output().unwrap();
+    let stopped = child.wait_with_output();
     let started = pg_ctl(&["-w", "-l", &log, "start"]).unwrap();
     assert!(started.success(), "the test server did not come back");
+    let out = stopped.unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert_eq!(

@@ -84,24 +84,31 @@ impl PgConn {
     }
 
     fn query(&self, sql: &str, args: &[ToSqlOutput<'_>]) -> Result<Vec<postgres::Row>> {
-        let (stmt, order) = self.statement(sql)?;
-        let params = pg_params(args, &order)?;
-        let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = params
-            .iter()
-            .map(|p| p as &(dyn postgres::types::ToSql + Sync))
-            .collect();
-        Ok(self.client()?.query(&stmt, &refs)?)
+        let (stmt, params) = self.bound(sql, args)?;
+        Ok(self.client()?.query(&stmt, &refs(&params))?)
     }
 
     fn execute(&self, sql: &str, args: &[ToSqlOutput<'_>]) -> Result<u64> {
-        let (stmt, order) = self.statement(sql)?;
-        let params = pg_params(args, &order)?;
-        let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = params
-            .iter()
-            .map(|p| p as &(dyn postgres::types::ToSql + Sync))
-            .collect();
-        Ok(self.client()?.execute(&stmt, &refs)?)
+        let (stmt, params) = self.bound(sql, args)?;
+        Ok(self.client()?.execute(&stmt, &refs(&params))?)
     }
+
+    /// The statement for `sql` and the values its placeholders take.
+    fn bound(
+        &self,
+        sql: &str,
+        args: &[ToSqlOutput<'_>],
+    ) -> Result<(postgres::Statement, Vec<PgParam>)> {
+        let (stmt, order) = self.statement(sql)?;
+        Ok((stmt, pg_params(args, &order)?))
+    }
+}
+
+fn refs(params: &[PgParam]) -> Vec<&(dyn postgres::types::ToSql + Sync)> {
+    params
+        .iter()
+        .map(|p| p as &(dyn postgres::types::ToSql + Sync))
+        .collect()
 }
 
 /// Statement parameters: what rusqlite's `params![]`, an array or a vector

@@ -106,74 +106,25 @@ enum Load<'a> {
 }
 
 impl Store {
+    /// An import, in one write transaction taken now (the write lock from
+    /// the start, as `Store::write`). On SQLite rows go in one by one
+    /// through a copy-free prepared insert; on a server they are streamed
+    /// with COPY (`server::CopyLoad`). Into an empty table the secondary
+    /// indexes are dropped and built once at the end.
     pub fn importer(&mut self) -> Result<Importer<'_>> {
-        if self.conn.dialect() == super::db::Dialect::Postgres {
-            return self.server_importer();
-        }
         let conn = &self.conn;
-        let actor = &self.actor;
-        let lite = conn
-            .lite()
-            .ok_or(StoreError::Corrupt("not a SQLite database".into()))?;
+        let tx = conn.begin_write()?;
         // A page cache sized for the unique id index (see
         // `IMPORT_CACHE_KIB`), back to its size before the indexes are
         // built at the end, so that their sorter stays small too.
-        // IMMEDIATE, as `Store::write` does: the write lock from the start.
-        // An unchecked transaction borrows the connection shared, so the
-        // importer can keep its prepared statements beside it for the whole
-        // load; if anything below fails, dropping `tx` rolls back.
-        let tx = conn.begin_write()?;
-        let cache_before: i64 = lite.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
-        lite.pragma_update(None, "cache_size", -IMPORT_CACHE_KIB)?;
-        {
-            let map = |sql: &str| -> Result<HashMap<String, i64>> {
-                let mut stmt = conn.prepare(sql)?;
-                let rows = stmt.query_map([], |r| Ok((r.get(1)?, r.get(0)?)))?;
-                Ok(rows.collect::<rusqlite::Result<_>>()?)
-            };
-            let empty: bool =
-                conn.query_row("SELECT NOT EXISTS (SELECT 1 FROM event)", [], |r| r.get(0))?;
-            if empty {
-                for (name, _) in SECONDARY_INDEXES {
-                    conn.execute_batch(&format!("DROP INDEX {name}"))?;
-                }
+        let cache_before = match conn.lite() {
+            Some(lite) => {
+                let before: i64 = lite.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+                lite.pragma_update(None, "cache_size", -IMPORT_CACHE_KIB)?;
+                before
             }
-            Ok(Importer {
-                conn,
-                actor,
-                first: None,
-                inserted: 0,
-                all_inserted: true,
-                #[cfg(debug_assertions)]
-                check_digest: EventDigest::new(),
-                load: Load::Lite {
-                    insert: StaticInsert::prepare(
-                        lite,
-                        &format!(
-                            "INSERT INTO event ({}) VALUES ({}) ON CONFLICT (uuid) DO NOTHING",
-                            *INSERT_COLUMNS, *INSERT_BY_ID
-                        ),
-                    )?,
-                    cache_before,
-                },
-                last_before: conn
-                    .query_row("SELECT coalesce(max(id), 0) FROM event", [], |r| r.get(0))?,
-                ops: map("SELECT id, code FROM operation")?,
-                types: map("SELECT id, key FROM activity_type")?,
-                reader: EventReader::load(conn)?,
-                rebuild_indexes: empty,
-                tx,
-            })
-        }
-    }
-}
-
-impl Store {
-    /// An import into a server database: the same checks, with the rows
-    /// streamed by COPY (`server::CopyLoad`).
-    fn server_importer(&mut self) -> Result<Importer<'_>> {
-        let conn = &self.conn;
-        let tx = conn.begin_write()?;
+            None => 0,
+        };
         let map = |sql: &str| -> Result<HashMap<String, i64>> {
             conn.query_map(sql, [], |r| Ok((r.get(1)?, r.get(0)?)))
                 .map(|v| v.into_iter().collect())
@@ -185,6 +136,19 @@ impl Store {
                 conn.execute_batch(&format!("DROP INDEX {name}"))?;
             }
         }
+        let load = match conn.lite() {
+            Some(lite) => Load::Lite {
+                insert: StaticInsert::prepare(
+                    lite,
+                    &format!(
+                        "INSERT INTO event ({}) VALUES ({}) ON CONFLICT (uuid) DO NOTHING",
+                        *INSERT_COLUMNS, *INSERT_BY_ID
+                    ),
+                )?,
+                cache_before,
+            },
+            None => Load::Pg(super::server::CopyLoad::start(conn, empty)?),
+        };
         Ok(Importer {
             conn,
             actor: &self.actor,
@@ -193,7 +157,7 @@ impl Store {
             all_inserted: true,
             #[cfg(debug_assertions)]
             check_digest: EventDigest::new(),
-            load: Load::Pg(super::server::CopyLoad::start(conn, empty)?),
+            load,
             last_before: conn
                 .query_row("SELECT coalesce(max(id), 0) FROM event", [], |r| r.get(0))?,
             ops: map("SELECT id, code FROM operation")?,

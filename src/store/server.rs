@@ -157,61 +157,40 @@ pub(super) fn copy_all(from: &Conn, to: &Conn) -> Result<()> {
     let write = to.begin_write()?;
     for (table, columns) in tables() {
         let select = format!("SELECT {columns} FROM {table} ORDER BY 1");
-        match to {
+        let n = columns.split(',').count();
+        let row = |r: &super::db::Row| {
+            (0..n)
+                .map(|i| r.value(i))
+                .collect::<rusqlite::Result<Vec<_>>>()
+        };
+        if to.dialect() == super::db::Dialect::Postgres && table != "activity_type" {
+            let mut copy = RowCopy::new(table, &columns);
+            from.for_each(&select, [], |r| copy.push(to, &row(r)?))?;
+            copy.flush(to)?;
+            continue;
+        }
+        let marks = (1..=n)
+            .map(|i| format!("?{i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut insert = format!("INSERT INTO {table} ({columns}) VALUES ({marks})");
+        if table == "activity_type" {
             // The default types are there already, under the same ids as
             // in every opweek database (types are never deleted): each is
             // overwritten by the source's (an opweek role may not delete).
-            _ if table == "activity_type" => {
-                let n = columns.split(',').count();
-                let marks = (1..=n)
-                    .map(|i| format!("?{i}"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let set = columns
-                    .split(',')
-                    .map(str::trim)
-                    .filter(|c| *c != "id")
-                    .map(|c| format!("{c} = excluded.{c}"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let upsert = format!(
-                    "INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT (id) DO UPDATE SET {set}"
-                );
-                from.for_each(&select, [], |r| {
-                    let values = (0..n)
-                        .map(|i| r.value(i))
-                        .collect::<rusqlite::Result<Vec<_>>>()?;
-                    to.execute(&upsert, values)?;
-                    Ok::<(), StoreError>(())
-                })?;
-            }
-            Conn::Pg(_) => {
-                let mut copy = RowCopy::new(table, &columns);
-                from.for_each(&select, [], |r| {
-                    let n = columns.split(',').count();
-                    let values = (0..n)
-                        .map(|i| r.value(i))
-                        .collect::<rusqlite::Result<Vec<_>>>()?;
-                    copy.push(to, &values)
-                })?;
-                copy.flush(to)?;
-            }
-            Conn::Lite(_) => {
-                let n = columns.split(',').count();
-                let marks = (1..=n)
-                    .map(|i| format!("?{i}"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let insert = format!("INSERT INTO {table} ({columns}) VALUES ({marks})");
-                from.for_each(&select, [], |r| {
-                    let values = (0..n)
-                        .map(|i| r.value(i))
-                        .collect::<rusqlite::Result<Vec<_>>>()?;
-                    to.execute(&insert, values)?;
-                    Ok::<(), StoreError>(())
-                })?;
-            }
+            let set = columns
+                .split(',')
+                .map(str::trim)
+                .filter(|c| *c != "id")
+                .map(|c| format!("{c} = excluded.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            insert.push_str(&format!(" ON CONFLICT (id) DO UPDATE SET {set}"));
         }
+        from.for_each(&select, [], |r| {
+            to.execute(&insert, row(r)?)?;
+            Ok::<(), StoreError>(())
+        })?;
     }
     if to.dialect() == super::db::Dialect::Postgres {
         // The next id of each table follows the copied ones.
