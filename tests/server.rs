@@ -280,7 +280,7 @@ fn import_under_way(env: &TestEnv, csv: &Path) -> (std::process::Child, String) 
         .next()
         .unwrap()
         .to_string();
-    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("opweek"))
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("opweek"))
         .env("OPWEEK_USER", "test-analyst")
         .arg("--db")
         .arg(&env.db)
@@ -301,6 +301,8 @@ fn import_under_way(env: &TestEnv, csv: &Path) -> (std::process::Child, String) 
         }
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("the import's COPY was never seen");
 }
 
