@@ -56,6 +56,15 @@ fn main() -> ExitCode {
                 );
                 return ExitCode::from(1);
             }
+            if let Some(denied) = permission_denied(&e) {
+                eprintln!(
+                    "error: the server refused: {}: your database role may not do this \
+                     (nothing was changed; ask the database's administrator for opweek's grants, \
+                     README: 'Setting up a shared server')",
+                    terminal_safe(&denied)
+                );
+                return ExitCode::from(1);
+            }
             match broken_rule(&e) {
                 Some(rule) => eprintln!(
                     "error: the database refused the change: it breaks its rule {rule:?} \
@@ -68,6 +77,15 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// What a server refused this role (`permission denied for table event`).
+fn permission_denied(e: &anyhow::Error) -> Option<String> {
+    e.chain().find_map(|cause| {
+        let db = cause.downcast_ref::<postgres::Error>()?.as_db_error()?;
+        (db.code() == &postgres::error::SqlState::INSUFFICIENT_PRIVILEGE)
+            .then(|| db.message().to_string())
+    })
 }
 
 /// The rule named by a constraint SQLite refused (`CHECK constraint failed:

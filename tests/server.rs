@@ -511,3 +511,153 @@ fn a_server_stopped_in_the_middle_of_an_import_has_all_or_none_of_it_when_it_com
     let err = env.ok_stderr(&["import", csv.to_str().unwrap()]);
     assert!(err.contains("imported 200000 events"), "{err}");
 }
+
+/// The README's grants for the analysts' role, as printed there, for
+/// database `db` and role `role`.
+fn readme_grants(db: &str, role: &str) -> String {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md");
+    let block = readme
+        .split("```sql")
+        .find(|b| b.contains("GRANT CONNECT"))
+        .and_then(|b| b.split("```").next())
+        .expect("the README's GRANT block");
+    block
+        .replace("DATABASE opweek ", &format!("DATABASE {db} "))
+        .replace("opweek_user", role)
+}
+
+#[test]
+fn the_analysts_role_does_everything_with_the_readmes_grants_and_a_reader_only_reads() {
+    let Some(env) = server_env() else { return };
+    // The owner (the test's admin role) creates the schema.
+    env.ok(&["type", "pack", "add", "county-lines"]);
+    let url = env.db.to_str().unwrap().to_string();
+    let db = url.rsplit('/').next().unwrap().to_string();
+    let analyst = format!("{db}_analyst");
+    let reader = format!("{db}_reader");
+    let grants = readme_grants(&db, &analyst);
+    let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    admin
+        .batch_execute(&format!(
+            "CREATE ROLE {analyst} LOGIN; CREATE ROLE {reader} LOGIN; {grants}
+             GRANT CONNECT ON DATABASE {db} TO {reader};
+             GRANT USAGE ON SCHEMA public TO {reader};
+             GRANT SELECT ON ALL TABLES IN SCHEMA public TO {reader};"
+        ))
+        .unwrap();
+    let as_role = |role: &str| {
+        let (scheme_user, rest) = url.split_once('@').unwrap();
+        let scheme = &scheme_user[..scheme_user.find("://").unwrap() + 3];
+        PathBuf::from(format!("{scheme}{role}@{rest}"))
+    };
+    let a = as_role(&analyst);
+    ok(
+        &env,
+        &a,
+        &[
+            "op",
+            "add",
+            "cl-oct23-mersey",
+            "--title",
+            "County lines",
+            "--start",
+            "2023-10-09",
+        ],
+    );
+    let csv = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/county-lines-week.csv");
+    ok(&env, &a, &["import", csv.to_str().unwrap()]);
+    let id = ok(
+        &env,
+        &a,
+        &[
+            "log",
+            "arrest",
+            "--date",
+            "2023-10-10",
+            "--detail",
+            "possession with intent",
+        ],
+    );
+    let id = id.trim();
+    ok(
+        &env,
+        &a,
+        &[
+            "amend",
+            id,
+            "--detail",
+            "possession with intent to supply",
+            "--reason",
+            "wording",
+        ],
+    );
+    ok(&env, &a, &["void", id, "--reason", "entered twice"]);
+    ok(
+        &env,
+        &a,
+        &[
+            "type",
+            "add",
+            "test-purchase",
+            "--label",
+            "Test purchases",
+            "--noun",
+            "test purchase",
+            "--plural",
+            "test purchases",
+        ],
+    );
+    ok(&env, &a, &["op", "sign-off", "cl-oct23-mersey"]);
+    ok(
+        &env,
+        &a,
+        &["op", "reopen", "cl-oct23-mersey", "--reason", "late result"],
+    );
+    ok(
+        &env,
+        &a,
+        &["export", "-o", env.path("out.csv").to_str().unwrap()],
+    );
+    let backup = env.path("week.db");
+    ok(&env, &a, &["backup", backup.to_str().unwrap()]);
+    let report: serde_json::Value = serde_json::from_str(&ok(
+        &env,
+        &a,
+        &["report", "--op", "cl-oct23-mersey", "--format", "json"],
+    ))
+    .unwrap();
+    let cash = report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["type"] == "cash-seizure")
+        .unwrap();
+    assert_eq!(cash["value"], 77115, "{report}"); // £77,115.00
+    assert!(ok(&env, &a, &["check"]).contains("history chain: intact"));
+    assert_eq!(head(&env, &a), head(&env, &backup));
+
+    // A role that may only read reads, and is refused anything else in
+    // one line that says why, changing nothing.
+    let r = as_role(&reader);
+    assert!(ok(&env, &r, &["report", "--op", "cl-oct23-mersey"]).contains("Cash seizures"));
+    ok(&env, &r, &["check"]);
+    let before = env.snapshot();
+    let out = env
+        .cmd_on(&r, &["log", "arrest", "--date", "2023-10-11"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("permission denied") && err.contains("grants"),
+        "{err}"
+    );
+    assert_eq!(env.snapshot(), before);
+    admin
+        .batch_execute(&format!(
+            "DROP OWNED BY {analyst}, {reader}; DROP ROLE {analyst}; DROP ROLE {reader};"
+        ))
+        .unwrap();
+}

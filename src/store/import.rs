@@ -129,8 +129,19 @@ impl Store {
             conn.query_map(sql, [], |r| Ok((r.get(1)?, r.get(0)?)))
                 .map(|v| v.into_iter().collect())
         };
-        let empty: bool =
-            conn.query_row("SELECT NOT EXISTS (SELECT 1 FROM event)", [], |r| r.get(0))?;
+        // On a server only the table's owner may drop its indexes; an
+        // analyst's role loads into them as they are.
+        let empty: bool = conn.query_row(
+            match conn.dialect() {
+                super::db::Dialect::Sqlite => "SELECT NOT EXISTS (SELECT 1 FROM event)",
+                super::db::Dialect::Postgres => {
+                    "SELECT NOT EXISTS (SELECT 1 FROM event)
+                        AND pg_has_role((SELECT relowner FROM pg_class WHERE oid = 'event'::regclass), 'USAGE')"
+                }
+            },
+            [],
+            |r| r.get(0),
+        )?;
         if empty {
             for (name, _) in SECONDARY_INDEXES {
                 conn.execute_batch(&format!("DROP INDEX {name}"))?;
