@@ -56,6 +56,13 @@ fn main() -> ExitCode {
                 );
                 return ExitCode::from(1);
             }
+            if server_error(&e, &postgres::error::SqlState::LOCK_NOT_AVAILABLE).is_some() {
+                eprintln!(
+                    "error: another workstation's write has held the database for over a minute \
+                     (a large import?): nothing was changed; try again when it is done"
+                );
+                return ExitCode::from(1);
+            }
             if let Some(denied) = permission_denied(&e) {
                 eprintln!(
                     "error: the server refused: {}: your database role may not do this \
@@ -81,10 +88,14 @@ fn main() -> ExitCode {
 
 /// What a server refused this role (`permission denied for table event`).
 fn permission_denied(e: &anyhow::Error) -> Option<String> {
+    server_error(e, &postgres::error::SqlState::INSUFFICIENT_PRIVILEGE)
+}
+
+/// The server's message, when it refused with `code`.
+fn server_error(e: &anyhow::Error, code: &postgres::error::SqlState) -> Option<String> {
     e.chain().find_map(|cause| {
         let db = cause.downcast_ref::<postgres::Error>()?.as_db_error()?;
-        (db.code() == &postgres::error::SqlState::INSUFFICIENT_PRIVILEGE)
-            .then(|| db.message().to_string())
+        (db.code() == code).then(|| db.message().to_string())
     })
 }
 

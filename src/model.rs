@@ -30,6 +30,8 @@ pub enum ValidationError {
     Status(String),
     #[error("{field} must not be empty")]
     Empty { field: &'static str },
+    #[error("{field} contains a NUL character (\\0), which opweek does not store: remove it")]
+    Nul { field: &'static str },
     #[error("{field} is too long ({len} characters; at most {max})")]
     TooLong {
         field: &'static str,
@@ -422,6 +424,11 @@ pub fn clean_owned(
             } else {
                 s.trim().to_string()
             };
+            // A NUL ends a string in C and is refused by PostgreSQL's text:
+            // stored on one engine, it could not be moved to the other.
+            if s.contains('\0') {
+                return Err(ValidationError::Nul { field });
+            }
             // Bytes bound characters from above: count only long values.
             let len = if s.len() <= MAX_TEXT {
                 0

@@ -534,3 +534,24 @@ fn the_regional_load_script_says_which_file_each_summary_is_for() {
         "{err}"
     );
 }
+
+/// A NUL in a text cell is refused, naming the row and the field, on both
+/// engines (PostgreSQL's text cannot hold one, so SQLite must not either:
+/// a unit's file must always move to the server).
+#[test]
+fn a_nul_in_a_text_cell_is_refused_on_every_engine() {
+    let env = TestEnv::new();
+    env.reference_op();
+    let file = env.write(
+        "nul.csv",
+        b"operation,type,date,count,notes\nnov17-mersey,arrest,2017-11-14,1,a\0b\n",
+    );
+    let out = env.run(&["import", file.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("nul.csv:2: notes") && err.contains("NUL character"),
+        "{err}"
+    );
+    let line = env.rejects(&["import", file.to_str().unwrap()]);
+    assert!(line.ends_with("nul.csv; nothing was imported"), "{line}");
+}
