@@ -193,24 +193,15 @@ pub fn run(a: Args, ctx: &Context, out: &mut dyn Write) -> Result<()> {
         None => (&WEEKS[0], a.path),
     };
     let path = path.unwrap_or_else(|| super::default_data_dir().join("demo.db"));
-    let shown = crate::store::display_name(&path);
-    let server = crate::store::server_scheme(&path).is_some();
-    if !server {
-        remove_previous_demo(&path)?;
-    }
-    let mut store = Store::open(&path).with_context(|| format!("cannot create {shown}"))?;
-    if server {
-        // A server's records are never deleted: the demo goes into an
-        // empty database, and a real one is never taken for a demo.
-        let codes: Vec<String> = store.operations()?.into_iter().map(|o| o.code).collect();
-        refuse_non_demo(&shown, &codes)?;
-        if !codes.is_empty() {
-            bail!(
-                "{shown} already holds a demo ({}): a server database's records are never \
-                 deleted, so build the demo again in an empty database",
-                codes.join(", ")
-            );
-        }
+    let mut store = Store::open(&path)
+        .with_context(|| format!("cannot create {}", crate::store::display_name(&path)))?;
+    let shown = store.display_path();
+    // Rebuilt only where nothing but demo weeks are: `demo PATH` pointed at
+    // a real database by mistake must not destroy it.
+    let codes: Vec<String> = store.operations()?.into_iter().map(|o| o.code).collect();
+    refuse_non_demo(&shown, &codes)?;
+    if !codes.is_empty() {
+        store = store.emptied()?;
     }
     store.set_actor(&ctx.user);
     if let Some(name) = week.pack {
@@ -271,29 +262,6 @@ fn load_example(store: &mut Store, ctx: &Context, file: &str, csv: &str) -> Resu
     );
     let summary = result.with_context(|| problems.join("; "))?;
     Ok(summary.imported)
-}
-
-/// Rebuilds only a database that holds nothing but demo weeks: `demo PATH`
-/// pointed at a real database by mistake must not destroy it.
-fn remove_previous_demo(path: &Path) -> Result<()> {
-    if !path.exists() {
-        return Ok(());
-    }
-    let codes: Vec<String> = {
-        let store = Store::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-        store.operations()?.into_iter().map(|o| o.code).collect()
-    };
-    refuse_non_demo(&path.display().to_string(), &codes)?;
-    for suffix in ["", "-wal", "-shm"] {
-        let mut p = path.as_os_str().to_owned();
-        p.push(suffix);
-        match std::fs::remove_file(&p) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e).with_context(|| format!("cannot remove {}", path.display())),
-        }
-    }
-    Ok(())
 }
 
 /// Refuses a database holding any operation that is not a demo week's.

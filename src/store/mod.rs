@@ -98,6 +98,11 @@ pub enum StoreError {
         path: String,
         source: std::io::Error,
     },
+    #[error("cannot remove {path}")]
+    Remove {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("database error")]
     Sqlite(#[from] rusqlite::Error),
     #[error("database error")]
@@ -106,6 +111,8 @@ pub enum StoreError {
     Conflict(String),
     #[error("{0} is not an opweek database")]
     NotOpweek(String),
+    #[error("{0} already holds records, and a server database's records are never deleted: use an empty database")]
+    NeverEmptied(String),
     /// Sending rows to the server failed (its connection lost): the
     /// transaction they were part of is rolled back by the server.
     #[error("sending rows to the server failed ({0}); nothing was written")]
@@ -387,6 +394,30 @@ impl Store {
             actor: "unknown".to_string(),
             journal,
         })
+    }
+
+    /// The same database with nothing in it: a file is removed (with its
+    /// journal files) and made again. A server database's records are never
+    /// deleted (its triggers refuse it): refused.
+    pub fn emptied(self) -> Result<Store> {
+        let path = match (&self.conn, &self.path) {
+            (Conn::Lite(_), Some(path)) => path.clone(),
+            _ => return Err(StoreError::NeverEmptied(self.display_path())),
+        };
+        drop(self);
+        for suffix in ["", "-wal", "-shm"] {
+            let file = journal_file(&path, suffix);
+            match std::fs::remove_file(&file) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(StoreError::Remove {
+                        path: file.display().to_string(),
+                        source: e,
+                    })
+                }
+                _ => {}
+            }
+        }
+        Store::open(&path)
     }
 
     /// The journal mode in use, in SQLite's words ("wal", or the mode it
