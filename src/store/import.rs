@@ -180,7 +180,9 @@ impl Store {
         };
         let empty: bool =
             conn.query_row("SELECT NOT EXISTS (SELECT 1 FROM event)", [], |r| r.get(0))?;
-        if empty {
+        // Only the table's owner may drop its indexes and keys.
+        let bulk = empty && super::server::owns_event(conn)?;
+        if bulk {
             for (name, _) in SECONDARY_INDEXES {
                 conn.execute_batch(&format!("DROP INDEX {name}"))?;
             }
@@ -193,13 +195,13 @@ impl Store {
             all_inserted: true,
             #[cfg(debug_assertions)]
             check_digest: EventDigest::new(),
-            load: Load::Pg(super::server::CopyLoad::start(conn, empty)?),
+            load: Load::Pg(super::server::CopyLoad::start(conn, empty, bulk)?),
             last_before: conn
                 .query_row("SELECT coalesce(max(id), 0) FROM event", [], |r| r.get(0))?,
             ops: map("SELECT id, code FROM operation")?,
             types: map("SELECT id, key FROM activity_type")?,
             reader: EventReader::load(conn)?,
-            rebuild_indexes: empty,
+            rebuild_indexes: bulk,
             tx,
         })
     }
@@ -333,6 +335,9 @@ impl Importer<'_> {
             for (_, create) in SECONDARY_INDEXES {
                 self.conn.execute_batch(create)?;
             }
+        }
+        if let Load::Pg(copy) = &mut self.load {
+            copy.restore(self.conn)?;
         }
         self.tx.commit()?;
         Ok(())
