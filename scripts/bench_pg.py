@@ -177,13 +177,13 @@ def log_entries(text):
 PARAM = re.compile(r"\$(\d+) = ('(?:[^']|'')*'|NULL)")
 
 
-def costliest_cursor(text):
-    """The GROUP BY statement opweek read through a cursor (the one that
-    took the server longest, declare and fetches, should there be more),
-    with its parameters written in."""
+def costliest_statement(text):
+    """The GROUP BY statement opweek sent (the one that took the server
+    longest, should there be more), with its parameters written in: run
+    as one query, or read through a cursor (declare and fetches added)."""
     cursors = {}
     last = None
-    for entry in log_entries(text):
+    for n, entry in enumerate(log_entries(text)):
         m = re.match(r"LOG:  duration: ([\d.]+) ms  execute [^:]*: (.*)", entry, re.S)
         if m:
             ms, sql = float(m.group(1)), m.group(2)
@@ -194,12 +194,14 @@ def costliest_cursor(text):
                 last = cursors[d.group(1)] = [ms, d.group(2), {}]
             elif f and f.group(1) in cursors:
                 cursors[f.group(1)][0] += ms
+            elif not f:
+                last = cursors[n] = [ms, sql, {}]
             continue
         if entry.startswith("DETAIL:  parameters: ") and last is not None:
             last[2] = {int(k): v for k, v in PARAM.findall(entry)}
             last = None
     if not cursors:
-        raise RuntimeError("no cursor statement found in the server's log")
+        raise RuntimeError("no statement found in the server's log")
     # A report's tally (or op list's totals) is its one GROUP BY; the
     # longest, should there be more.
     _, sql, params = max(cursors.values(), key=lambda c: ("GROUP BY" in c[1], c[0]))
@@ -237,7 +239,7 @@ def run_size(n, work, rows, cluster, timed, files, opweek, week, month, year):
     def psql_import(path):
         cluster.psql("bare_bench", "DROP TABLE IF EXISTS bare", BARE)
         cluster.checkpoint()
-        return cluster.timed(timed, ["psql", "-X", "-q", cluster.url("bare_bench"), "-c",
+        return cluster.timed(timed, ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", cluster.url("bare_bench"), "-c",
                                      f"\\copy bare FROM '{path}' CSV HEADER"])
 
     # Random ids first, so that the database left for the reports holds
@@ -254,7 +256,7 @@ def run_size(n, work, rows, cluster, timed, files, opweek, week, month, year):
     cluster.checkpoint()
 
     def captured(args):
-        """The costliest statement opweek sends for `args`."""
+        """The costliest GROUP BY statement opweek sends for `args`."""
         cluster.psql("postgres", f"ALTER DATABASE {db} SET log_min_duration_statement = 0")
         start = os.path.getsize(cluster.log)
         subprocess.run([opweek, "--db", url] + args, **quiet)
@@ -263,10 +265,10 @@ def run_size(n, work, rows, cluster, timed, files, opweek, week, month, year):
             f.seek(start)
             text = f.read()
         cluster.psql("postgres", f"ALTER DATABASE {db} RESET log_min_duration_statement")
-        return costliest_cursor(text)
+        return costliest_statement(text)
 
     def psql_query(sql):
-        return lambda: cluster.timed(timed, ["psql", "-X", "-q", "-A", "-t", "-F", ",", url, "-c", sql])
+        return lambda: cluster.timed(timed, ["psql", "-X", "-q", "-A", "-t", "-F", ",", "-v", "ON_ERROR_STOP=1", url, "-c", sql])
 
     reports = [
         ("report --week", ["report", "--week", week[0], "--format", "csv"], ""),
