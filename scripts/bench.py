@@ -29,6 +29,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_pg  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OPWEEK = os.path.join(ROOT, "target", "release", "opweek")
 GENERATE = os.path.join(ROOT, "target", "release", "examples", "generate")
@@ -115,13 +118,21 @@ def best_plan(runs, ours, sqls, db):
     return best
 
 
-def run_size(n, work, rows):
-    runs = RUNS.get(n, 3)
+def generate(n, work):
+    """The size's files (ordered ids, random ids, operations), made once."""
     events = os.path.join(work, f"events-{n}.csv")
     random_events = os.path.join(work, f"events-random-{n}.csv")
     ops = os.path.join(work, f"ops-{n}.csv")
-    subprocess.run([GENERATE, "--events", str(n), "--seed", "7", "--out", events, "--ops", ops], check=True)
-    subprocess.run([GENERATE, "--events", str(n), "--seed", "7", "--out", random_events, "--random-ids"], check=True)
+    if not os.path.exists(events):
+        subprocess.run([GENERATE, "--events", str(n), "--seed", "7", "--out", events, "--ops", ops], check=True)
+        subprocess.run([GENERATE, "--events", str(n), "--seed", "7", "--out", random_events, "--random-ids"],
+                       check=True)
+    return events, random_events, ops
+
+
+def run_size(n, work, rows):
+    runs = RUNS.get(n, 3)
+    events, random_events, ops = generate(n, work)
     size_mb = os.path.getsize(events) / 1e6
 
     # A database holding just the operations, copied fresh for each import.
@@ -239,10 +250,19 @@ def main():
     # Other work on the machine shows here: the one-minute load average
     # before and after (0 on an idle machine; 2 fills both of 2 cores).
     load_start = os.getloadavg()[0]
+    # The PostgreSQL part (scripts/bench_pg.py), when bench.sh started a
+    # cluster; BENCH_SQLITE=0 leaves out the SQLite part (to try the other).
+    pg_env = os.environ.get("BENCH_PG_ENV")
+    cluster = bench_pg.Cluster(pg_env) if pg_env else None
+    pg_rows = []
     with tempfile.TemporaryDirectory(prefix="opweek-bench-") as work:
         for n in SIZES:
-            print(f"measuring N = {n:,} ...", file=sys.stderr)
-            run_size(n, work, rows)
+            if os.environ.get("BENCH_SQLITE", "1") != "0":
+                print(f"measuring N = {n:,} ...", file=sys.stderr)
+                run_size(n, work, rows)
+            if cluster:
+                print(f"measuring N = {n:,} on PostgreSQL ...", file=sys.stderr)
+                bench_pg.run_size(n, work, pg_rows, cluster, timed, generate(n, work), OPWEEK, WEEK, MONTH, YEAR)
     load = f"load average {load_start:.2f} at the start, {os.getloadavg()[0]:.2f} at the end"
     header = ("| N | operation | opweek (s) | sqlite3 (s) | ratio | target | opweek peak RSS "
               "| opweek CPU (s) | sqlite3 CPU (s) | CPU ratio | note |")
@@ -266,7 +286,10 @@ def main():
             verdict = f"≤ {target}× {mark(wall)}"
         lines.append(f"| {n:,} | {what} | {ours[0]:.3f} | {theirs[0]:.3f} | {wall:.2f}× | {verdict} | {ours[1]:.0f} MB "
                      f"| {ours[2]:.2f} | {theirs[2]:.2f} | {cpu_ratio(ours[2], theirs[2])} | {note} |")
-    table = "\n".join(lines)
+    table = "\n".join(lines) if rows else ""
+    if cluster:
+        table += (f"\n\n**PostgreSQL** ({cluster.version}, through the socket; "
+                  f"scripts/bench_pg.py):\n\n{bench_pg.table(pg_rows)}")
     print(table)
     return table, f"{machine()}; {load}"
 

@@ -14,6 +14,7 @@ mod leftovers;
 mod measures_report;
 mod packs;
 mod page;
+mod pg_bulk;
 mod pg_harness;
 mod reimport;
 mod reports;

@@ -129,20 +129,13 @@ impl Store {
             conn.query_map(sql, [], |r| Ok((r.get(1)?, r.get(0)?)))
                 .map(|v| v.into_iter().collect())
         };
-        // On a server only the table's owner may drop its indexes; an
-        // analyst's role loads into them as they are.
-        let empty: bool = conn.query_row(
-            match conn.dialect() {
-                super::db::Dialect::Sqlite => "SELECT NOT EXISTS (SELECT 1 FROM event)",
-                super::db::Dialect::Postgres => {
-                    "SELECT NOT EXISTS (SELECT 1 FROM event)
-                        AND pg_has_role((SELECT relowner FROM pg_class WHERE oid = 'event'::regclass), 'USAGE')"
-                }
-            },
-            [],
-            |r| r.get(0),
-        )?;
-        if empty {
+        let empty: bool =
+            conn.query_row("SELECT NOT EXISTS (SELECT 1 FROM event)", [], |r| r.get(0))?;
+        // On a server only the table's owner may drop its indexes and keys;
+        // an analyst's role loads into them as they are.
+        let bulk = empty
+            && (conn.dialect() == super::db::Dialect::Sqlite || super::server::owns_event(conn)?);
+        if bulk {
             for (name, _) in SECONDARY_INDEXES {
                 conn.execute_batch(&format!("DROP INDEX {name}"))?;
             }
@@ -158,7 +151,7 @@ impl Store {
                 )?,
                 cache_before,
             },
-            None => Load::Pg(super::server::CopyLoad::start(conn, empty)?),
+            None => Load::Pg(super::server::CopyLoad::start(conn, empty, bulk)?),
         };
         Ok(Importer {
             conn,
@@ -174,7 +167,7 @@ impl Store {
             ops: map("SELECT id, code FROM operation")?,
             types: map("SELECT id, key FROM activity_type")?,
             reader: EventReader::load(conn)?,
-            rebuild_indexes: empty,
+            rebuild_indexes: bulk,
             tx,
         })
     }
@@ -308,6 +301,9 @@ impl Importer<'_> {
             for (_, create) in SECONDARY_INDEXES {
                 self.conn.execute_batch(create)?;
             }
+        }
+        if let Load::Pg(copy) = &mut self.load {
+            copy.restore(self.conn)?;
         }
         self.tx.commit()?;
         Ok(())

@@ -253,7 +253,7 @@ impl Store {
     /// 0.2 s now (BENCHMARKS.md).
     fn summaries(&self, condition: &str, code: Option<&str>) -> Result<Vec<OperationSummary>> {
         let mut stmt = self.conn.prepare_cached(&summaries_sql(condition))?;
-        let rows = stmt.query_map(Vec::from_iter(code), |row| {
+        let rows = stmt.query_small(Vec::from_iter(code), |row| {
             Ok(OperationSummary {
                 operation: operation_from_row(row)?,
                 events: row.get(8)?,

@@ -58,6 +58,9 @@ pub(super) fn database_problems(conn: &Conn) -> Result<Vec<String>> {
 /// holds means no one else stores an event meanwhile, so an id is new
 /// exactly when it is neither stored nor earlier in this import.
 pub(crate) struct CopyLoad {
+    /// The event table's foreign keys (quoted name, definition) dropped
+    /// for a load into the empty table, added back by `restore`.
+    foreign_keys: Vec<(String, String)>,
     buffer: Vec<u8>,
     rows: usize,
     /// Ids stored before the import, and those this import has sent.
@@ -70,7 +73,27 @@ const COPY_BATCH_BYTES: usize = 8 << 20;
 
 impl CopyLoad {
     /// Reads the ids already stored (none to read into an empty table).
-    pub(crate) fn start(conn: &Conn, empty: bool) -> Result<CopyLoad> {
+    /// `bulk`: the table is empty and this role owns it (`owns_event`), so
+    /// the event table's foreign keys are dropped for the load and added
+    /// back by `restore`, in the same transaction, which checks every row
+    /// at once (a join) instead of row by row: at 200k events the
+    /// row-by-row checks took about 60% of the server's time for the import
+    /// (two look-ups a row, ~7 µs each) and adding both keys back ~0.2 s.
+    /// Nothing is lost: the keys are back, and were checked, before the
+    /// import commits, and an import that fails rolls the drop back too.
+    pub(crate) fn start(conn: &Conn, empty: bool, bulk: bool) -> Result<CopyLoad> {
+        let mut foreign_keys = Vec::new();
+        if bulk {
+            foreign_keys = conn.query_map(
+                "SELECT quote_ident(conname), pg_get_constraintdef(oid) FROM pg_constraint
+                 WHERE conrelid = 'event'::regclass AND contype = 'f' ORDER BY conname",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            for (name, _) in &foreign_keys {
+                conn.execute_batch(&format!("ALTER TABLE event DROP CONSTRAINT {name}"))?;
+            }
+        }
         let mut stored = HashSet::new();
         if !empty {
             conn.for_each("SELECT uuid FROM event", [], |r| {
@@ -82,6 +105,7 @@ impl CopyLoad {
             })?;
         }
         Ok(CopyLoad {
+            foreign_keys,
             buffer: Vec::with_capacity(COPY_BATCH_BYTES + 4096),
             rows: 0,
             stored,
@@ -110,6 +134,16 @@ impl CopyLoad {
         Ok(1)
     }
 
+    /// Adds back the foreign keys `start` dropped, checking every row.
+    pub(crate) fn restore(&mut self, conn: &Conn) -> Result<()> {
+        for (name, definition) in self.foreign_keys.drain(..) {
+            conn.execute_batch(&format!(
+                "ALTER TABLE event ADD CONSTRAINT {name} {definition}"
+            ))?;
+        }
+        Ok(())
+    }
+
     /// Sends the queued rows.
     pub(crate) fn flush(&mut self, conn: &Conn) -> Result<()> {
         if self.rows == 0 {
@@ -120,6 +154,19 @@ impl CopyLoad {
         self.rows = 0;
         Ok(())
     }
+}
+
+/// Whether the connected role owns the event table, as dropping and
+/// building its indexes and keys for a bulk load needs: the day-to-day role
+/// of least privileges (pg/0001_schema.sql) does not, and loads through
+/// the indexes and keys as they are.
+pub(crate) fn owns_event(conn: &Conn) -> Result<bool> {
+    conn.query_row(
+        "SELECT pg_has_role(current_user, relowner, 'USAGE') FROM pg_class
+         WHERE oid = 'event'::regclass",
+        [],
+        |r| r.get(0),
+    )
 }
 
 /// The tables of an opweek database and their columns, in the order rows

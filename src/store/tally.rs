@@ -190,7 +190,7 @@ impl Store {
             force = shared("force"),
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(Vec::from_iter(params), |r| {
+        let rows = stmt.query_small(Vec::from_iter(params), |r| {
             Ok(SharedRow {
                 type_key: r.get(0)?,
                 count: r.get(1)?,
@@ -209,7 +209,7 @@ impl Store {
     pub fn tally(&self, q: &TallyQuery) -> Result<Vec<TallyRow>> {
         let (sql, params) = tally_sql(q, access_path(self, q, covered(q))?);
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(Vec::from_iter(params), |r| {
+        let rows = stmt.query_small(Vec::from_iter(params), |r| {
             Ok(TallyRow {
                 key: r.get(0)?,
                 type_key: r.get(1)?,
