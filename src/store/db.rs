@@ -43,9 +43,11 @@ pub(crate) enum Conn {
 
 /// A PostgreSQL session. The client needs `&mut` for every call while the
 /// store's readers take `&self`; a command runs on one thread, so a
-/// `RefCell` borrowed for the length of one call is enough.
+/// `RefCell` borrowed for the length of one call is enough. An import lends
+/// the client to the thread streaming its rows (`lend`, `give_back`): while
+/// it is away, any other use of the connection is an error, never a wait.
 pub(crate) struct PgConn {
-    client: RefCell<postgres::Client>,
+    client: RefCell<Option<postgres::Client>>,
     /// Prepared statements by their SQLite text, as `prepare_cached`.
     statements: RefCell<HashMap<String, (postgres::Statement, Vec<usize>)>>,
     in_transaction: Cell<bool>,
@@ -55,7 +57,7 @@ pub(crate) struct PgConn {
 impl PgConn {
     pub(crate) fn new(client: postgres::Client) -> PgConn {
         PgConn {
-            client: RefCell::new(client),
+            client: RefCell::new(Some(client)),
             statements: RefCell::new(HashMap::new()),
             in_transaction: Cell::new(false),
             cursors: Cell::new(0),
@@ -64,9 +66,24 @@ impl PgConn {
 
     /// The client itself, for PostgreSQL-only work (migrations, COPY).
     pub(crate) fn client(&self) -> Result<std::cell::RefMut<'_, postgres::Client>> {
+        let in_use = || StoreError::InUse;
+        let slot = self.client.try_borrow_mut().map_err(|_| in_use())?;
+        std::cell::RefMut::filter_map(slot, Option::as_mut).map_err(|_| in_use())
+    }
+
+    /// The client, lent to another thread (an import's COPY stream) until
+    /// `give_back`.
+    pub(crate) fn lend(&self) -> Result<postgres::Client> {
+        let in_use = || StoreError::InUse;
         self.client
             .try_borrow_mut()
-            .map_err(|_| StoreError::Corrupt("the server connection is already in use".into()))
+            .map_err(|_| in_use())?
+            .take()
+            .ok_or_else(in_use)
+    }
+
+    pub(crate) fn give_back(&self, client: postgres::Client) {
+        *self.client.borrow_mut() = Some(client);
     }
 
     /// The prepared statement for `sql` and, for each of its parameters,

@@ -102,7 +102,7 @@ enum Load<'a> {
         /// The connection's page cache size before the load enlarged it.
         cache_before: i64,
     },
-    Pg(super::server::CopyLoad),
+    Pg(super::server::CopyLoad<'a>),
 }
 
 impl Store {
@@ -192,7 +192,7 @@ impl Importer<'_> {
                     std::array::from_fn(|i| &values[i] as &dyn ToSql);
                 insert.execute(&values[..])
             }
-            Load::Pg(copy) => copy.insert(self.conn, e.id, &values),
+            Load::Pg(copy) => copy.insert(e.id, &values),
         }
         .inspect_err(|_| {
             self.all_inserted = false;
@@ -206,7 +206,10 @@ impl Importer<'_> {
         }
         self.all_inserted = false;
         if let Load::Pg(copy) = &mut self.load {
-            copy.flush(self.conn)?;
+            copy.flush()?;
+            // An id seen twice in a bulk load: the id index back before the
+            // look-up (and for the rest of the load), not a scan per repeat.
+            copy.restore(self.conn)?;
         }
         let reader = &self.reader;
         let found = self.conn.query_opt(
@@ -243,7 +246,7 @@ impl Importer<'_> {
     /// this import's transaction: committed with the import or not at all.
     pub fn correct(&mut self, old: &Event, new: &Event, change: &Change) -> Result<HistoryEntry> {
         if let Load::Pg(copy) = &mut self.load {
-            copy.flush(self.conn)?;
+            copy.flush()?;
         }
         super::events::replace_event(self.conn, old, new, change)
     }
@@ -262,7 +265,9 @@ impl Importer<'_> {
     /// in the history row (see `earlier_imports`).
     pub fn commit(mut self, ahead: Option<EventDigest>, file_sha256: Option<&str>) -> Result<()> {
         if let Load::Pg(copy) = &mut self.load {
-            copy.flush(self.conn)?;
+            copy.flush()?;
+            // The keys back (and checked) before anything looks an event up.
+            copy.restore(self.conn)?;
         }
         let digest = match ahead {
             Some(d) if self.all_inserted && d.events() == self.inserted => d,
@@ -302,9 +307,6 @@ impl Importer<'_> {
                 self.conn.execute_batch(create)?;
             }
         }
-        if let Load::Pg(copy) = &mut self.load {
-            copy.restore(self.conn)?;
-        }
         self.tx.commit()?;
         Ok(())
     }
@@ -330,7 +332,10 @@ impl Importer<'_> {
     /// its bytes, as `commit` records it), oldest first. Read inside this
     /// import's transaction, which holds the write lock: no other import
     /// of the same file can commit in between.
-    pub fn earlier_imports(&self, file_sha256: &str) -> Result<Vec<EarlierImport>> {
+    pub fn earlier_imports(&mut self, file_sha256: &str) -> Result<Vec<EarlierImport>> {
+        if let Load::Pg(copy) = &mut self.load {
+            copy.flush()?;
+        }
         let mut stmt = self.conn.prepare(match self.conn.dialect() {
             super::db::Dialect::Sqlite => {
                 "SELECT changed_at, changed_by, coalesce(json_extract(changes, '$.events'), 0)
@@ -357,7 +362,11 @@ impl Importer<'_> {
     }
 
     pub fn rollback(self) -> Result<()> {
-        self.tx.rollback()?;
+        // A server's row stream ends first (`CopyLoad`'s drop), giving the
+        // connection back for the rollback.
+        let Importer { load, tx, .. } = self;
+        drop(load);
+        tx.rollback()?;
         Ok(())
     }
 
@@ -366,7 +375,7 @@ impl Importer<'_> {
     /// dry run says exactly what the real import would say.
     pub fn finish_dry_run(mut self) -> Result<()> {
         if let Load::Pg(copy) = &mut self.load {
-            copy.flush(self.conn)?;
+            copy.flush()?;
         }
         super::signoff::refuse_new_events(self.conn, self.last_before)?;
         self.rollback()

@@ -98,6 +98,10 @@ pub enum StoreError {
         path: String,
         source: std::io::Error,
     },
+    /// The server connection asked for while an import's rows stream
+    /// over it: a statement out of turn in opweek itself.
+    #[error("the server connection is busy streaming an import's rows (an opweek bug: please report it)")]
+    InUse,
     #[error("cannot remove {path}")]
     Remove {
         path: String,

@@ -8,7 +8,7 @@ use std::io::Write;
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use uuid::Uuid;
 
-use super::db::Conn;
+use super::db::{Conn, PgConn};
 use super::{Result, StoreError};
 
 /// The triggers that make the history, the disclosure log and the events
@@ -57,41 +57,100 @@ pub(super) fn database_problems(conn: &Conn) -> Result<Vec<String>> {
 /// against the table's constraints as it lands; the write lock the import
 /// holds means no one else stores an event meanwhile, so an id is new
 /// exactly when it is neither stored nor earlier in this import.
-pub(crate) struct CopyLoad {
-    /// The event table's foreign keys (quoted name, definition) dropped
-    /// for a load into the empty table, added back by `restore`.
-    foreign_keys: Vec<(String, String)>,
+pub(crate) struct CopyLoad<'a> {
+    pg: &'a PgConn,
+    /// The constraints dropped for a load into the empty table, in the
+    /// order they were dropped (table, quoted name, definition); `restore`
+    /// adds them back in the reverse order.
+    dropped: Vec<(String, String, String)>,
+    /// Encoded rows not yet handed to the stream.
     buffer: Vec<u8>,
-    rows: usize,
     /// Ids stored before the import, and those this import has sent.
     stored: HashSet<[u8; 16]>,
     sent: HashSet<[u8; 16]>,
+    stream: Option<Stream>,
 }
 
-/// A batch sent when its encoded rows reach this size.
-const COPY_BATCH_BYTES: usize = 8 << 20;
+/// One `COPY event ... FROM STDIN (FORMAT binary)` in progress, written by
+/// a thread of its own that holds the connection meanwhile: the server
+/// stores one chunk while this thread parses and encodes the next, instead
+/// of each waiting for the other batch by batch.
+struct Stream {
+    chunks: std::sync::mpsc::SyncSender<Vec<u8>>,
+    writer: std::thread::JoinHandle<(postgres::Client, Result<()>)>,
+}
 
-impl CopyLoad {
+impl Stream {
+    fn start(pg: &PgConn) -> Result<Stream> {
+        let mut client = pg.lend()?;
+        // A few chunks in flight: enough to keep both sides busy, little
+        // memory.
+        let (chunks, received) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
+        let sql = format!(
+            "COPY event ({}) FROM STDIN (FORMAT binary)",
+            *super::rows::INSERT_COLUMNS
+        );
+        let writer = std::thread::Builder::new()
+            .name("copy".into())
+            .spawn(move || {
+                let result = (|| -> Result<()> {
+                    let mut w = client.copy_in(&sql)?;
+                    w.write_all(COPY_HEADER).map_err(StoreError::Sending)?;
+                    for chunk in received {
+                        w.write_all(&chunk).map_err(StoreError::Sending)?;
+                    }
+                    w.write_all(&(-1i16).to_be_bytes())
+                        .map_err(StoreError::Sending)?;
+                    w.finish()?;
+                    Ok(())
+                })();
+                (client, result)
+            })
+            .map_err(StoreError::Sending)?;
+        Ok(Stream { chunks, writer })
+    }
+}
+
+/// COPY's binary signature, flags and header extension length.
+const COPY_HEADER: &[u8] = b"PGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0";
+
+/// A chunk handed to the stream when its encoded rows reach this size;
+/// also the batch of a table copied whole (`RowCopy`).
+const COPY_BATCH_BYTES: usize = 1 << 20;
+
+impl<'a> CopyLoad<'a> {
     /// Reads the ids already stored (none to read into an empty table).
     /// `bulk`: the table is empty and this role owns it (`owns_event`), so
-    /// the event table's foreign keys are dropped for the load and added
-    /// back by `restore`, in the same transaction, which checks every row
-    /// at once (a join) instead of row by row: at 200k events the
-    /// row-by-row checks took about 60% of the server's time for the import
-    /// (two look-ups a row, ~7 µs each) and adding both keys back ~0.2 s.
+    /// the event table's keys are dropped for the load and added back by
+    /// `restore`, in the same transaction, each built or checked once over
+    /// all the rows (a sort, a join) instead of row by row:
+    /// - its foreign keys: at 200k events the row-by-row checks took about
+    ///   60% of the server's time for the import (two look-ups a row);
+    /// - its unique id: a random id's index insert touches a random page;
+    ///   built afterwards it is one sort. (The primary key stays: its ids
+    ///   come in order, so keeping it costs next to nothing, and the
+    ///   history's key on events rests on it.)
+    ///
     /// Nothing is lost: the keys are back, and were checked, before the
-    /// import commits, and an import that fails rolls the drop back too.
-    pub(crate) fn start(conn: &Conn, empty: bool, bulk: bool) -> Result<CopyLoad> {
-        let mut foreign_keys = Vec::new();
+    /// import writes its history entry and commits, and an import that
+    /// fails rolls the drops back too. A repeated id (looked up in the
+    /// table) brings them back early (`Importer::insert`).
+    pub(crate) fn start(conn: &'a Conn, empty: bool, bulk: bool) -> Result<CopyLoad<'a>> {
+        let pg = conn
+            .pg()
+            .ok_or_else(|| StoreError::Corrupt("COPY needs a server".into()))?;
+        let mut dropped: Vec<(String, String, String)> = Vec::new();
         if bulk {
-            foreign_keys = conn.query_map(
-                "SELECT quote_ident(conname), pg_get_constraintdef(oid) FROM pg_constraint
-                 WHERE conrelid = 'event'::regclass AND contype = 'f' ORDER BY conname",
+            dropped = conn.query_map(
+                "SELECT 'event', quote_ident(conname), pg_get_constraintdef(oid)
+                 FROM pg_constraint
+                 WHERE conrelid = 'event'::regclass AND contype IN ('f', 'u')
+                 ORDER BY contype, conname",
                 [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )?;
-            for (name, _) in &foreign_keys {
-                conn.execute_batch(&format!("ALTER TABLE event DROP CONSTRAINT {name}"))?;
+            for (table, name, _) in &dropped {
+                conn.execute_batch(&format!("ALTER TABLE {table} DROP CONSTRAINT {name}"))?;
             }
         }
         let mut stored = HashSet::new();
@@ -105,54 +164,94 @@ impl CopyLoad {
             })?;
         }
         Ok(CopyLoad {
-            foreign_keys,
+            pg,
+            dropped,
             buffer: Vec::with_capacity(COPY_BATCH_BYTES + 4096),
-            rows: 0,
             stored,
             sent: HashSet::new(),
+            stream: None,
         })
     }
 
     /// Queues the row `values` (in `FIELDS` order) unless `id` is stored
     /// already or was sent earlier; returns how many rows it queued (0 or
     /// 1), as an `INSERT ... ON CONFLICT DO NOTHING` would.
-    pub(crate) fn insert(
-        &mut self,
-        conn: &Conn,
-        id: Uuid,
-        values: &[ToSqlOutput<'_>],
-    ) -> Result<usize> {
+    pub(crate) fn insert(&mut self, id: Uuid, values: &[ToSqlOutput<'_>]) -> Result<usize> {
         let key = *id.as_bytes();
         if self.stored.contains(&key) || !self.sent.insert(key) {
             return Ok(0);
         }
         encode_row(&mut self.buffer, values)?;
-        self.rows += 1;
         if self.buffer.len() >= COPY_BATCH_BYTES {
-            self.flush(conn)?;
+            self.send()?;
         }
         Ok(1)
     }
 
-    /// Adds back the foreign keys `start` dropped, checking every row.
+    /// Hands the encoded rows to the stream, starting it if need be.
+    fn send(&mut self) -> Result<()> {
+        let stream = match &mut self.stream {
+            Some(stream) => stream,
+            None => self.stream.insert(Stream::start(self.pg)?),
+        };
+        let chunk = std::mem::replace(
+            &mut self.buffer,
+            Vec::with_capacity(COPY_BATCH_BYTES + 4096),
+        );
+        if stream.chunks.send(chunk).is_err() {
+            // The writer stopped early: its error says why.
+            self.end()?;
+            return Err(StoreError::Corrupt(
+                "the rows' stream to the server stopped".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Ends the stream: the rest of its rows sent, the COPY finished, the
+    /// connection back for other statements.
+    fn end(&mut self) -> Result<()> {
+        let Some(stream) = self.stream.take() else {
+            return Ok(());
+        };
+        drop(stream.chunks);
+        match stream.writer.join() {
+            Ok((client, result)) => {
+                self.pg.give_back(client);
+                result
+            }
+            Err(_) => Err(StoreError::Corrupt(
+                "the thread sending rows to the server failed".into(),
+            )),
+        }
+    }
+
+    /// Adds back the keys `start` dropped, checking every row; nothing
+    /// the second time.
     pub(crate) fn restore(&mut self, conn: &Conn) -> Result<()> {
-        for (name, definition) in self.foreign_keys.drain(..) {
+        while let Some((table, name, definition)) = self.dropped.pop() {
             conn.execute_batch(&format!(
-                "ALTER TABLE event ADD CONSTRAINT {name} {definition}"
+                "ALTER TABLE {table} ADD CONSTRAINT {name} {definition}"
             ))?;
         }
         Ok(())
     }
 
-    /// Sends the queued rows.
-    pub(crate) fn flush(&mut self, conn: &Conn) -> Result<()> {
-        if self.rows == 0 {
-            return Ok(());
+    /// Sends every row queued and ends the stream, so the connection can
+    /// run other statements (a look-up, the history entry, a commit).
+    pub(crate) fn flush(&mut self) -> Result<()> {
+        if !self.buffer.is_empty() {
+            self.send()?;
         }
-        send_copy(conn, "event", &super::rows::INSERT_COLUMNS, &self.buffer)?;
-        self.buffer.clear();
-        self.rows = 0;
-        Ok(())
+        self.end()
+    }
+}
+
+/// An import dropped unfinished (an error, a dry run) still gets its
+/// connection back, for the rollback.
+impl Drop for CopyLoad<'_> {
+    fn drop(&mut self) {
+        let _ = self.end();
     }
 }
 
