@@ -9,6 +9,21 @@ use std::process::Output;
 use assert_cmd::Command;
 use tempfile::TempDir;
 
+/// `op add` of the reference operation (Merseyside SOU, 13–19 Nov 2017).
+pub const REFERENCE_OP: &[&str] = &[
+    "op",
+    "add",
+    "nov17-mersey",
+    "--title",
+    "Week of action",
+    "--start",
+    "2017-11-13",
+    "--force",
+    "Merseyside Police",
+    "--unit",
+    "Sex Offender Unit",
+];
+
 pub struct TestEnv {
     dir: TempDir,
     /// The database the binary gets through `--db`: a file in the test's
@@ -258,9 +273,17 @@ impl TestEnv {
 
     /// The full id of the first listed event of type `ty`.
     pub fn first_id(&self, ty: &str) -> String {
+        self.first_id_on(&self.db, ty)
+    }
+
+    /// `first_id` in another database (a file beside a server's).
+    pub fn first_id_on(&self, db: &Path, ty: &str) -> String {
+        let out = self
+            .cmd_on(db, &["list", "--type", ty, "--format", "json"])
+            .output()
+            .expect("run opweek");
         let json: serde_json::Value =
-            serde_json::from_str(&self.ok(&["list", "--type", ty, "--format", "json"]))
-                .expect("list --format json");
+            serde_json::from_slice(&out.stdout).expect("list --format json");
         json[0]["id"]
             .as_str()
             .expect("an event of that type")
@@ -269,19 +292,20 @@ impl TestEnv {
 
     /// Adds the reference operation (Merseyside SOU, 13–19 Nov 2017).
     pub fn reference_op(&self) {
-        self.ok(&[
-            "op",
-            "add",
-            "nov17-mersey",
-            "--title",
-            "Week of action",
-            "--start",
-            "2017-11-13",
-            "--force",
-            "Merseyside Police",
-            "--unit",
-            "Sex Offender Unit",
-        ]);
+        self.ok(REFERENCE_OP);
+    }
+
+    /// A test database on a PostgreSQL server (OPWEEK_TEST_PG), or `None`
+    /// (and a note) when the suite runs on SQLite: for tests of what only a
+    /// server has.
+    pub fn on_server() -> Option<TestEnv> {
+        let env = TestEnv::new();
+        if env.is_pg() {
+            Some(env)
+        } else {
+            eprintln!("skipped: needs a PostgreSQL server (OPWEEK_TEST_PG)");
+            None
+        }
     }
 
     /// The reference week through one `import` of the example CSV: the

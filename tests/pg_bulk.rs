@@ -12,16 +12,6 @@ use assert_cmd::Command;
 
 use crate::env::TestEnv;
 
-fn server_env() -> Option<TestEnv> {
-    let env = TestEnv::new();
-    if env.is_pg() {
-        Some(env)
-    } else {
-        eprintln!("skipped: needs a PostgreSQL server (OPWEEK_TEST_PG)");
-        None
-    }
-}
-
 /// The event table's foreign keys and indexes, as the server describes them.
 fn keys_and_indexes(env: &TestEnv) -> Vec<Vec<String>> {
     let mut rows = env.query(
@@ -45,7 +35,9 @@ fn example() -> String {
 
 #[test]
 fn a_bulk_load_into_an_empty_server_table_puts_its_keys_and_indexes_back() {
-    let Some(env) = server_env() else { return };
+    let Some(env) = TestEnv::on_server() else {
+        return;
+    };
     env.reference_op();
     let before = keys_and_indexes(&env);
     assert_eq!(
@@ -81,7 +73,9 @@ fn a_bulk_load_into_an_empty_server_table_puts_its_keys_and_indexes_back() {
 
 #[test]
 fn a_refused_bulk_load_leaves_the_keys_and_indexes_as_they_were() {
-    let Some(env) = server_env() else { return };
+    let Some(env) = TestEnv::on_server() else {
+        return;
+    };
     env.reference_op();
     // Refused at the end of the load, after the rows went in with the keys
     // dropped: events in a signed-off operation.
@@ -100,7 +94,9 @@ fn a_refused_bulk_load_leaves_the_keys_and_indexes_as_they_were() {
 /// event_op_tally" before the load asked who owns the table).
 #[test]
 fn the_day_to_day_role_imports_into_an_empty_server_database() {
-    let Some(env) = server_env() else { return };
+    let Some(env) = TestEnv::on_server() else {
+        return;
+    };
     env.reference_op();
     let url = env.db.to_str().expect("utf-8 url").to_string();
     let dbname = url.rsplit('/').next().expect("a database name").to_string();

@@ -6,18 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::env::TestEnv;
-
-/// A test database on the server, or `None` (the test is skipped).
-fn server_env() -> Option<TestEnv> {
-    let env = TestEnv::new();
-    if env.is_pg() {
-        Some(env)
-    } else {
-        eprintln!("skipped: needs a PostgreSQL server (OPWEEK_TEST_PG)");
-        None
-    }
-}
+use crate::env::{TestEnv, REFERENCE_OP};
 
 fn ok(env: &TestEnv, db: &Path, args: &[&str]) -> String {
     let out = env.cmd_on(db, args).output().expect("run opweek");
@@ -86,32 +75,10 @@ fn reports(env: &TestEnv, db: &Path) -> Vec<String> {
 /// voided event and a sign-off, so the history holds every kind of entry.
 fn unit_file(env: &TestEnv) -> PathBuf {
     let file = env.path("unit.db");
-    ok(
-        env,
-        &file,
-        &[
-            "op",
-            "add",
-            "nov17-mersey",
-            "--title",
-            "Week of action",
-            "--start",
-            "2017-11-13",
-            "--force",
-            "Merseyside Police",
-            "--unit",
-            "Sex Offender Unit",
-        ],
-    );
+    ok(env, &file, REFERENCE_OP);
     let csv = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/nov2017-merseyside.csv");
     ok(env, &file, &["import", csv.to_str().unwrap()]);
-    let list: serde_json::Value = serde_json::from_str(&ok(
-        env,
-        &file,
-        &["list", "--type", "arrest", "--format", "json"],
-    ))
-    .unwrap();
-    let id = list[0]["id"].as_str().unwrap().to_string();
+    let id = env.first_id_on(&file, "arrest");
     ok(
         env,
         &file,
@@ -124,13 +91,7 @@ fn unit_file(env: &TestEnv) -> PathBuf {
             "typo",
         ],
     );
-    let list: serde_json::Value = serde_json::from_str(&ok(
-        env,
-        &file,
-        &["list", "--type", "warrant", "--format", "json"],
-    ))
-    .unwrap();
-    let id = list[0]["id"].as_str().unwrap().to_string();
+    let id = env.first_id_on(&file, "warrant");
     ok(env, &file, &["void", &id, "--reason", "entered twice"]);
     ok(
         env,
@@ -142,7 +103,9 @@ fn unit_file(env: &TestEnv) -> PathBuf {
 
 #[test]
 fn a_units_file_moved_to_the_server_and_backed_up_again_keeps_its_figures_and_head() {
-    let Some(env) = server_env() else { return };
+    let Some(env) = TestEnv::on_server() else {
+        return;
+    };
     let file = unit_file(&env);
     let file_head = head(&env, &file);
     let file_reports = reports(&env, &file);
@@ -209,7 +172,9 @@ fn a_units_file_moved_to_the_server_and_backed_up_again_keeps_its_figures_and_he
 
 #[test]
 fn eight_workstations_logging_fifty_events_each_at_once_all_land_on_one_chain() {
-    let Some(env) = server_env() else { return };
+    let Some(env) = TestEnv::on_server() else {
+        return;
+    };
     env.reference_op();
     std::thread::scope(|s| {
         for w in 0..8 {
@@ -321,7 +286,9 @@ fn failed(child: std::process::Child) -> String {
 
 #[test]
 fn a_connection_lost_in_the_middle_of_an_import_leaves_nothing_half_written() {
-    let Some(env) = server_env() else { return };
+    let Some(env) = TestEnv::on_server() else {
+        return;
+    };
     env.reference_op();
     let before = env.snapshot();
     let csv = big_csv(&env, 200_000);
@@ -357,7 +324,9 @@ fn refused(env: &TestEnv, db: &str, envs: &[(&str, &str)], secret: &str) -> Stri
 
 #[test]
 fn connection_failures_are_one_clear_line_without_the_password() {
-    let Some(env) = server_env() else { return };
+    let Some(env) = TestEnv::on_server() else {
+        return;
+    };
     let Ok(tcp) = std::env::var("OPWEEK_TEST_PG_TCP") else {
         eprintln!("skipped: needs OPWEEK_TEST_PG_TCP (a URL with a password)");
         return;
@@ -427,7 +396,9 @@ fn connection_failures_are_one_clear_line_without_the_password() {
 
 #[test]
 fn the_server_enforces_the_history_and_no_deletes_even_behind_opweeks_back() {
-    let Some(env) = server_env() else { return };
+    let Some(env) = TestEnv::on_server() else {
+        return;
+    };
     env.import_reference_week();
     env.ok(&["export"]); // a disclosure entry
     let url = env.db.to_str().unwrap();
@@ -481,7 +452,9 @@ fn pg_ctl(args: &[&str]) -> Option<std::process::ExitStatus> {
 #[test]
 #[ignore = "stops the test server: run alone, as .ci/run does after the suite"]
 fn a_server_stopped_in_the_middle_of_an_import_has_all_or_none_of_it_when_it_comes_back() {
-    let Some(env) = server_env() else { return };
+    let Some(env) = TestEnv::on_server() else {
+        return;
+    };
     let Ok(log) = std::env::var("OPWEEK_TEST_PG_LOG") else {
         eprintln!(
             "skipped: needs OPWEEK_TEST_PG_CTL, _DIR, _RUNAS and _LOG (scripts/pg-cluster.sh)"
@@ -529,7 +502,9 @@ fn readme_grants(db: &str, role: &str) -> String {
 
 #[test]
 fn the_analysts_role_does_everything_with_the_readmes_grants_and_a_reader_only_reads() {
-    let Some(env) = server_env() else { return };
+    let Some(env) = TestEnv::on_server() else {
+        return;
+    };
     // The owner (the test's admin role) creates the schema.
     env.ok(&["type", "pack", "add", "county-lines"]);
     let url = env.db.to_str().unwrap().to_string();
