@@ -352,12 +352,12 @@ impl Conn {
             }
             Conn::Pg(p) => {
                 const BATCH: usize = 5000;
-                let own = !p.in_transaction.get();
-                if own {
-                    p.client()?
-                        .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                        .map_err(StoreError::from)?;
-                }
+                // A cursor lives in a transaction: a read-only one of its
+                // own when none is open (rolled back if dropped on an error).
+                let own = match p.in_transaction.get() {
+                    true => None,
+                    false => Some(self.begin_read()?),
+                };
                 let result = (|| -> std::result::Result<(), E> {
                     let n = p.cursors.get() + 1;
                     p.cursors.set(n);
@@ -386,14 +386,11 @@ impl Conn {
                 p.statements
                     .borrow_mut()
                     .retain(|k, _| !k.starts_with("DECLARE opweek_cursor_"));
-                if own {
-                    let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
-                    let ended = p.client().and_then(|mut c| Ok(c.batch_execute(end)?));
-                    result?;
-                    ended.map_err(E::from)?;
-                    return Ok(());
+                result?;
+                if let Some(tx) = own {
+                    tx.commit()?;
                 }
-                result
+                Ok(())
             }
         }
     }
