@@ -58,39 +58,123 @@ pub(super) fn database_problems(conn: &Conn) -> Result<Vec<String>> {
 /// holds means no one else stores an event meanwhile, so an id is new
 /// exactly when it is neither stored nor earlier in this import.
 pub(crate) struct CopyLoad<'a> {
-    pg: &'a PgConn,
     /// The constraints dropped for a load into the empty table, in the
     /// order they were dropped (table, quoted name, definition); `restore`
     /// adds them back in the reverse order.
     dropped: Vec<(String, String, String)>,
-    /// Encoded rows not yet handed to the stream.
-    buffer: Vec<u8>,
     /// Ids stored before the import, and those this import has sent.
     stored: HashSet<[u8; 16]>,
     sent: HashSet<[u8; 16]>,
-    stream: Option<Stream>,
+    rows: RowStream<'a>,
 }
 
-/// One `COPY event ... FROM STDIN (FORMAT binary)` in progress, written by
-/// a thread of its own that holds the connection meanwhile: the server
-/// stores one chunk while this thread parses and encodes the next, instead
-/// of each waiting for the other batch by batch.
-struct Stream {
+/// Rows for one table, encoded in COPY's binary format and sent through one
+/// `COPY ... FROM STDIN (FORMAT binary)` inside the caller's transaction,
+/// written by a thread of its own that holds the connection meanwhile: the
+/// server stores one chunk while the caller reads and encodes the next,
+/// instead of each waiting for the other. `finish` (or dropping it, on an
+/// error) ends the COPY and gives the connection back.
+struct RowStream<'a> {
+    pg: &'a PgConn,
+    sql: String,
+    /// Encoded rows not yet handed to the writer.
+    buffer: Vec<u8>,
+    writer: Option<Writer>,
+}
+
+/// The thread writing a `RowStream`'s COPY, and the chunks on their way to
+/// it.
+struct Writer {
     chunks: std::sync::mpsc::SyncSender<Vec<u8>>,
-    writer: std::thread::JoinHandle<(postgres::Client, Result<()>)>,
+    thread: std::thread::JoinHandle<(postgres::Client, Result<()>)>,
 }
 
-impl Stream {
-    fn start(pg: &PgConn) -> Result<Stream> {
+impl<'a> RowStream<'a> {
+    fn new(conn: &'a Conn, table: &str, columns: &str) -> Result<RowStream<'a>> {
+        let pg = conn
+            .pg()
+            .ok_or_else(|| StoreError::Corrupt("COPY needs a server".into()))?;
+        Ok(RowStream {
+            pg,
+            sql: format!("COPY {table} ({columns}) FROM STDIN (FORMAT binary)"),
+            buffer: Vec::with_capacity(COPY_BATCH_BYTES + 4096),
+            writer: None,
+        })
+    }
+
+    /// Queues one row (its values in the COPY's column order).
+    fn push(&mut self, values: &[ToSqlOutput<'_>]) -> Result<()> {
+        encode_row(&mut self.buffer, values)?;
+        if self.buffer.len() >= COPY_BATCH_BYTES {
+            self.send()?;
+        }
+        Ok(())
+    }
+
+    /// Hands the encoded rows to the writer, starting it if need be.
+    fn send(&mut self) -> Result<()> {
+        let writer = match &mut self.writer {
+            Some(writer) => writer,
+            None => self.writer.insert(Writer::start(self.pg, &self.sql)?),
+        };
+        let chunk = std::mem::replace(
+            &mut self.buffer,
+            Vec::with_capacity(COPY_BATCH_BYTES + 4096),
+        );
+        if writer.chunks.send(chunk).is_err() {
+            // The writer stopped early: its error says why.
+            self.end()?;
+            return Err(StoreError::Corrupt(
+                "the rows' stream to the server stopped".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Sends every row queued and ends the COPY, so the connection can run
+    /// other statements (a look-up, the history entry, a commit).
+    fn finish(&mut self) -> Result<()> {
+        if !self.buffer.is_empty() {
+            self.send()?;
+        }
+        self.end()
+    }
+
+    /// Ends the writer: the rest of its chunks sent, the COPY finished, the
+    /// connection back.
+    fn end(&mut self) -> Result<()> {
+        let Some(writer) = self.writer.take() else {
+            return Ok(());
+        };
+        drop(writer.chunks);
+        match writer.thread.join() {
+            Ok((client, result)) => {
+                self.pg.give_back(client);
+                result
+            }
+            Err(_) => Err(StoreError::Corrupt(
+                "the thread sending rows to the server failed".into(),
+            )),
+        }
+    }
+}
+
+/// A stream dropped unfinished (an error, a dry run) still gives the
+/// connection back, for the rollback.
+impl Drop for RowStream<'_> {
+    fn drop(&mut self) {
+        let _ = self.end();
+    }
+}
+
+impl Writer {
+    fn start(pg: &PgConn, sql: &str) -> Result<Writer> {
         let mut client = pg.lend()?;
         // A few chunks in flight: enough to keep both sides busy, little
         // memory.
         let (chunks, received) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
-        let sql = format!(
-            "COPY event ({}) FROM STDIN (FORMAT binary)",
-            *super::rows::INSERT_COLUMNS
-        );
-        let writer = std::thread::Builder::new()
+        let sql = sql.to_string();
+        let thread = std::thread::Builder::new()
             .name("copy".into())
             .spawn(move || {
                 let result = (|| -> Result<()> {
@@ -107,15 +191,15 @@ impl Stream {
                 (client, result)
             })
             .map_err(StoreError::Sending)?;
-        Ok(Stream { chunks, writer })
+        Ok(Writer { chunks, thread })
     }
 }
 
 /// COPY's binary signature, flags and header extension length.
 const COPY_HEADER: &[u8] = b"PGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0";
 
-/// A chunk handed to the stream when its encoded rows reach this size;
-/// also the batch of a table copied whole (`RowCopy`).
+/// A chunk handed to a `RowStream`'s writer when its encoded rows reach
+/// this size.
 const COPY_BATCH_BYTES: usize = 1 << 20;
 
 impl<'a> CopyLoad<'a> {
@@ -136,9 +220,7 @@ impl<'a> CopyLoad<'a> {
     /// fails rolls the drops back too. A repeated id (looked up in the
     /// table) brings them back early (`Importer::insert`).
     pub(crate) fn start(conn: &'a Conn, empty: bool, bulk: bool) -> Result<CopyLoad<'a>> {
-        let pg = conn
-            .pg()
-            .ok_or_else(|| StoreError::Corrupt("COPY needs a server".into()))?;
+        let rows = RowStream::new(conn, "event", &super::rows::INSERT_COLUMNS)?;
         let mut dropped: Vec<(String, String, String)> = Vec::new();
         if bulk {
             dropped = conn.query_map(
@@ -164,12 +246,10 @@ impl<'a> CopyLoad<'a> {
             })?;
         }
         Ok(CopyLoad {
-            pg,
             dropped,
-            buffer: Vec::with_capacity(COPY_BATCH_BYTES + 4096),
             stored,
             sent: HashSet::new(),
-            stream: None,
+            rows,
         })
     }
 
@@ -181,49 +261,8 @@ impl<'a> CopyLoad<'a> {
         if self.stored.contains(&key) || !self.sent.insert(key) {
             return Ok(0);
         }
-        encode_row(&mut self.buffer, values)?;
-        if self.buffer.len() >= COPY_BATCH_BYTES {
-            self.send()?;
-        }
+        self.rows.push(values)?;
         Ok(1)
-    }
-
-    /// Hands the encoded rows to the stream, starting it if need be.
-    fn send(&mut self) -> Result<()> {
-        let stream = match &mut self.stream {
-            Some(stream) => stream,
-            None => self.stream.insert(Stream::start(self.pg)?),
-        };
-        let chunk = std::mem::replace(
-            &mut self.buffer,
-            Vec::with_capacity(COPY_BATCH_BYTES + 4096),
-        );
-        if stream.chunks.send(chunk).is_err() {
-            // The writer stopped early: its error says why.
-            self.end()?;
-            return Err(StoreError::Corrupt(
-                "the rows' stream to the server stopped".into(),
-            ));
-        }
-        Ok(())
-    }
-
-    /// Ends the stream: the rest of its rows sent, the COPY finished, the
-    /// connection back for other statements.
-    fn end(&mut self) -> Result<()> {
-        let Some(stream) = self.stream.take() else {
-            return Ok(());
-        };
-        drop(stream.chunks);
-        match stream.writer.join() {
-            Ok((client, result)) => {
-                self.pg.give_back(client);
-                result
-            }
-            Err(_) => Err(StoreError::Corrupt(
-                "the thread sending rows to the server failed".into(),
-            )),
-        }
     }
 
     /// Adds back the keys `start` dropped, checking every row; nothing
@@ -237,21 +276,9 @@ impl<'a> CopyLoad<'a> {
         Ok(())
     }
 
-    /// Sends every row queued and ends the stream, so the connection can
-    /// run other statements (a look-up, the history entry, a commit).
+    /// Sends every row queued and ends the COPY (`RowStream::finish`).
     pub(crate) fn flush(&mut self) -> Result<()> {
-        if !self.buffer.is_empty() {
-            self.send()?;
-        }
-        self.end()
-    }
-}
-
-/// An import dropped unfinished (an error, a dry run) still gets its
-/// connection back, for the rollback.
-impl Drop for CopyLoad<'_> {
-    fn drop(&mut self) {
-        let _ = self.end();
+        self.rows.finish()
     }
 }
 
@@ -310,9 +337,16 @@ pub(super) fn copy_all(from: &Conn, to: &Conn) -> Result<()> {
                 .collect::<rusqlite::Result<Vec<_>>>()
         };
         if to.dialect() == super::db::Dialect::Postgres && table != "activity_type" {
-            let mut copy = RowCopy::new(table, &columns);
-            from.for_each(&select, [], |r| copy.push(to, &row(r)?))?;
-            copy.flush(to)?;
+            let mut copy = RowStream::new(to, table, &columns)?;
+            from.for_each(&select, [], |r| {
+                let values = row(r)?;
+                let refs: Vec<ToSqlOutput<'_>> = values
+                    .iter()
+                    .map(|v| ToSqlOutput::Borrowed(ValueRef::from(v)))
+                    .collect();
+                copy.push(&refs)
+            })?;
+            copy.finish()?;
             continue;
         }
         let marks = (1..=n)
@@ -379,47 +413,6 @@ pub(super) fn restore_into(to: &Conn, from: &Conn, shown: &str) -> Result<()> {
     copy_all(from, to)
 }
 
-/// Rows for one table, sent by binary COPY a batch at a time.
-struct RowCopy {
-    table: &'static str,
-    columns: String,
-    buffer: Vec<u8>,
-    rows: usize,
-}
-
-impl RowCopy {
-    fn new(table: &'static str, columns: &str) -> RowCopy {
-        RowCopy {
-            table,
-            columns: columns.to_string(),
-            buffer: Vec::new(),
-            rows: 0,
-        }
-    }
-
-    fn push(&mut self, to: &Conn, values: &[rusqlite::types::Value]) -> Result<()> {
-        let refs: Vec<ToSqlOutput<'_>> = values
-            .iter()
-            .map(|v| ToSqlOutput::Borrowed(ValueRef::from(v)))
-            .collect();
-        encode_row(&mut self.buffer, &refs)?;
-        self.rows += 1;
-        if self.buffer.len() >= COPY_BATCH_BYTES {
-            self.flush(to)?;
-        }
-        Ok(())
-    }
-
-    fn flush(&mut self, to: &Conn) -> Result<()> {
-        if self.rows > 0 {
-            send_copy(to, self.table, &self.columns, &self.buffer)?;
-        }
-        self.buffer.clear();
-        self.rows = 0;
-        Ok(())
-    }
-}
-
 /// One row in COPY's binary format: its field count, then each field's
 /// length and bytes (-1 for null). Integers are sent as `bigint`, the type
 /// of every integer column.
@@ -433,40 +426,28 @@ fn encode_row(buffer: &mut Vec<u8>, values: &[ToSqlOutput<'_>]) -> Result<()> {
             ToSqlOutput::Owned(o) => ValueRef::from(o),
             _ => return Err(StoreError::Corrupt("a value of an unknown kind".into())),
         };
-        let bytes: std::borrow::Cow<'_, [u8]> = match v {
+        // Numbers as their eight bytes, held on the stack: no allocation
+        // a field on the import's hot path.
+        let (int, real);
+        let bytes: &[u8] = match v {
             ValueRef::Null => {
                 buffer.extend_from_slice(&(-1i32).to_be_bytes());
                 continue;
             }
-            ValueRef::Integer(i) => i.to_be_bytes().to_vec().into(),
-            ValueRef::Real(f) => f.to_be_bytes().to_vec().into(),
-            ValueRef::Text(t) | ValueRef::Blob(t) => t.into(),
+            ValueRef::Integer(i) => {
+                int = i.to_be_bytes();
+                &int
+            }
+            ValueRef::Real(f) => {
+                real = f.to_be_bytes();
+                &real
+            }
+            ValueRef::Text(t) | ValueRef::Blob(t) => t,
         };
         let len = i32::try_from(bytes.len())
             .map_err(|_| StoreError::Corrupt("a value too long to send".into()))?;
         buffer.extend_from_slice(&len.to_be_bytes());
-        buffer.extend_from_slice(&bytes);
+        buffer.extend_from_slice(bytes);
     }
-    Ok(())
-}
-
-/// Sends encoded rows to `table` in one `COPY ... FROM STDIN (FORMAT
-/// binary)`, inside the caller's transaction.
-fn send_copy(conn: &Conn, table: &str, columns: &str, rows: &[u8]) -> Result<()> {
-    let pg = conn
-        .pg()
-        .ok_or_else(|| StoreError::Corrupt("COPY needs a server".into()))?;
-    let mut client = pg.client()?;
-    let mut writer = client.copy_in(&format!(
-        "COPY {table} ({columns}) FROM STDIN (FORMAT binary)"
-    ))?;
-    let io = StoreError::Sending;
-    // Signature, flags and header extension length; the rows; the end.
-    writer
-        .write_all(b"PGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0")
-        .map_err(io)?;
-    writer.write_all(rows).map_err(io)?;
-    writer.write_all(&(-1i16).to_be_bytes()).map_err(io)?;
-    writer.finish()?;
     Ok(())
 }
