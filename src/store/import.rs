@@ -174,6 +174,19 @@ impl Store {
 }
 
 impl Importer<'_> {
+    /// On a server, sends the rows queued and ends the COPY, so the
+    /// connection can run other statements; with `restore_keys`, also puts
+    /// back the keys a bulk load dropped (`server::CopyLoad::restore`).
+    fn end_copy(&mut self, restore_keys: bool) -> Result<()> {
+        if let Load::Pg(copy) = &mut self.load {
+            copy.flush()?;
+            if restore_keys {
+                copy.restore(self.conn)?;
+            }
+        }
+        Ok(())
+    }
+
     /// Inserts `e` unless its id is already stored.
     pub fn insert(&mut self, e: &Event) -> Result<Outcome> {
         let op = *self
@@ -205,12 +218,9 @@ impl Importer<'_> {
             return Ok(Outcome::Inserted);
         }
         self.all_inserted = false;
-        if let Load::Pg(copy) = &mut self.load {
-            copy.flush()?;
-            // An id seen twice in a bulk load: the id index back before the
-            // look-up (and for the rest of the load), not a scan per repeat.
-            copy.restore(self.conn)?;
-        }
+        // An id seen twice in a bulk load: the id index back before the
+        // look-up (and for the rest of the load), not a scan per repeat.
+        self.end_copy(true)?;
         let reader = &self.reader;
         let found = self.conn.query_opt(
             &format!(
@@ -245,9 +255,7 @@ impl Importer<'_> {
     /// carries: `import --accept-changes`) and appends its history row, in
     /// this import's transaction: committed with the import or not at all.
     pub fn correct(&mut self, old: &Event, new: &Event, change: &Change) -> Result<HistoryEntry> {
-        if let Load::Pg(copy) = &mut self.load {
-            copy.flush()?;
-        }
+        self.end_copy(false)?;
         super::events::replace_event(self.conn, old, new, change)
     }
 
@@ -264,11 +272,8 @@ impl Importer<'_> {
     /// `file_sha256`, the SHA-256 of the imported file's bytes, is recorded
     /// in the history row (see `earlier_imports`).
     pub fn commit(mut self, ahead: Option<EventDigest>, file_sha256: Option<&str>) -> Result<()> {
-        if let Load::Pg(copy) = &mut self.load {
-            copy.flush()?;
-            // The keys back (and checked) before anything looks an event up.
-            copy.restore(self.conn)?;
-        }
+        // The keys back (and checked) before anything looks an event up.
+        self.end_copy(true)?;
         let digest = match ahead {
             Some(d) if self.all_inserted && d.events() == self.inserted => d,
             _ => self.digest_stored()?,
@@ -333,9 +338,7 @@ impl Importer<'_> {
     /// import's transaction, which holds the write lock: no other import
     /// of the same file can commit in between.
     pub fn earlier_imports(&mut self, file_sha256: &str) -> Result<Vec<EarlierImport>> {
-        if let Load::Pg(copy) = &mut self.load {
-            copy.flush()?;
-        }
+        self.end_copy(false)?;
         let mut stmt = self.conn.prepare(match self.conn.dialect() {
             super::db::Dialect::Sqlite => {
                 "SELECT changed_at, changed_by, coalesce(json_extract(changes, '$.events'), 0)
@@ -374,9 +377,7 @@ impl Importer<'_> {
     /// a signed-off operation), with the same error, then rolls back, so a
     /// dry run says exactly what the real import would say.
     pub fn finish_dry_run(mut self) -> Result<()> {
-        if let Load::Pg(copy) = &mut self.load {
-            copy.flush()?;
-        }
+        self.end_copy(false)?;
         super::signoff::refuse_new_events(self.conn, self.last_before)?;
         self.rollback()
     }
