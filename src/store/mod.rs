@@ -351,10 +351,13 @@ impl Store {
         // A writer waits for another's write as long as on a file
         // (`BUSY_TIMEOUT`), then gives up rather than hang.
         client.batch_execute(&format!("SET lock_timeout = '{}s'", BUSY_TIMEOUT.as_secs()))?;
-        if access != Access::Create && pgmigrate::version(&mut client, &shown)?.is_none() {
-            return Err(StoreError::Missing(shown));
+        // One read of the version; the migration (under its lock, where it
+        // looks again) only when there is something to do.
+        match pgmigrate::version(&mut client, &shown)? {
+            None if access != Access::Create => return Err(StoreError::Missing(shown)),
+            Some(v) if v == pgmigrate::PG_LATEST_VERSION => {}
+            _ => pgmigrate::migrate(&mut client, &shown)?,
         }
-        pgmigrate::migrate(&mut client, &shown)?;
         Ok(Store {
             conn: Conn::Pg(Box::new(db::PgConn::new(client))),
             path: None,

@@ -16,7 +16,6 @@ use thiserror::Error;
 pub(crate) const PG_STEPS: &[&str] = &[include_str!("../../pg/0001_schema.sql")];
 
 /// The newest schema version this binary knows.
-#[allow(dead_code)]
 pub(crate) const PG_LATEST_VERSION: i64 = PG_STEPS.len() as i64;
 
 /// The advisory lock a migration holds for its transaction: "opweek" in
@@ -125,7 +124,6 @@ fn state(tx: &mut Transaction, shown: &str) -> Result<State, PgMigrateError> {
 /// The schema version, for read-only checks: `None` for an empty database
 /// (no opweek schema yet, and nothing else), refusing one that holds
 /// something else. Writes nothing and takes no lock.
-#[allow(dead_code)]
 pub(crate) fn version(client: &mut Client, shown: &str) -> Result<Option<i64>, PgMigrateError> {
     let mut tx = client
         .build_transaction()
@@ -144,7 +142,6 @@ pub(crate) fn version(client: &mut Client, shown: &str) -> Result<Option<i64>, P
 /// interrupted upgrade leaves the old schema intact, and a database newer
 /// than this binary, or one holding something else, is refused before
 /// anything is written.
-#[allow(dead_code)]
 pub(crate) fn migrate(client: &mut Client, shown: &str) -> Result<(), PgMigrateError> {
     migrate_with(client, shown, PG_STEPS)
 }
